@@ -1,0 +1,143 @@
+import { type Kysely, sql } from 'kysely';
+
+/**
+ * The database's own half of "every state change has its audit row and its
+ * event": deferred constraint triggers refuse to commit a domain row change
+ * that lacks an audit row, an outbox row and a transition row written by the
+ * same transaction, and the history tables refuse UPDATE, DELETE and TRUNCATE.
+ *
+ * SQLSTATEs: AF001 unaudited change, AF002 append-only table, AF003 illegal
+ * domain row change (identity edits, version jumps, deletes).
+ */
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await sql`
+    -- The transaction id on history rows is what the commit check matches on,
+    -- so it is always the writing transaction's own: a caller cannot forge it.
+    CREATE FUNCTION stamp_writing_transaction() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      NEW.txid := pg_current_xact_id();
+      RETURN NEW;
+    END $$;
+
+    CREATE TRIGGER audit_log_stamp_txid BEFORE INSERT ON audit_log
+      FOR EACH ROW EXECUTE FUNCTION stamp_writing_transaction();
+    CREATE TRIGGER outbox_stamp_txid BEFORE INSERT ON outbox
+      FOR EACH ROW EXECUTE FUNCTION stamp_writing_transaction();
+    CREATE TRIGGER state_transitions_stamp_txid BEFORE INSERT ON state_transitions
+      FOR EACH ROW EXECUTE FUNCTION stamp_writing_transaction();
+
+    -- Runs at commit (deferred), once per inserted or updated domain row
+    -- version: by then every statement of the transaction has run, so the
+    -- order in which the write unit inserts the rows does not matter.
+    CREATE FUNCTION require_audited_change() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+      aggregate_type text := TG_ARGV[0];
+      current_tx xid8 := pg_current_xact_id();
+    BEGIN
+      IF NOT EXISTS (
+        SELECT 1 FROM audit_log a
+        WHERE a.entity_type = aggregate_type AND a.entity_id = NEW.id
+          AND a.entity_version = NEW.version AND a.tenant_id = NEW.tenant_id
+          AND a.txid = current_tx
+      ) THEN
+        RAISE EXCEPTION 'unaudited change: % % version % has no audit row in its transaction',
+          aggregate_type, NEW.id, NEW.version USING ERRCODE = 'AF001';
+      END IF;
+      IF NOT EXISTS (
+        SELECT 1 FROM outbox o
+        WHERE o.aggregate_type = aggregate_type AND o.aggregate_id = NEW.id
+          AND o.aggregate_version = NEW.version AND o.tenant_id = NEW.tenant_id
+          AND o.txid = current_tx
+      ) THEN
+        RAISE EXCEPTION 'unaudited change: % % version % has no outbox event in its transaction',
+          aggregate_type, NEW.id, NEW.version USING ERRCODE = 'AF001';
+      END IF;
+      IF NOT EXISTS (
+        SELECT 1 FROM state_transitions t
+        WHERE t.aggregate_type = aggregate_type AND t.aggregate_id = NEW.id
+          AND t.version = NEW.version AND t.tenant_id = NEW.tenant_id
+          AND t.to_status = NEW.status AND t.txid = current_tx
+      ) THEN
+        RAISE EXCEPTION 'unaudited change: % % version % has no state transition in its transaction',
+          aggregate_type, NEW.id, NEW.version USING ERRCODE = 'AF001';
+      END IF;
+      RETURN NULL;
+    END $$;
+
+    -- Every change is one version: identity never changes and versions never
+    -- skip, so each version has exactly one audit row, event and transition.
+    CREATE FUNCTION guard_domain_row() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF TG_OP = 'DELETE' THEN
+        RAISE EXCEPTION '% rows are never deleted', TG_TABLE_NAME USING ERRCODE = 'AF003';
+      END IF;
+      IF TG_OP = 'INSERT' THEN
+        IF NEW.version <> 1 THEN
+          RAISE EXCEPTION '% rows start at version 1', TG_TABLE_NAME USING ERRCODE = 'AF003';
+        END IF;
+        RETURN NEW;
+      END IF;
+      IF NEW.id <> OLD.id OR NEW.tenant_id <> OLD.tenant_id THEN
+        RAISE EXCEPTION '% identity (id, tenant_id) is immutable', TG_TABLE_NAME USING ERRCODE = 'AF003';
+      END IF;
+      IF NEW.version <> OLD.version + 1 THEN
+        RAISE EXCEPTION '% version must go from % to %, not %',
+          TG_TABLE_NAME, OLD.version, OLD.version + 1, NEW.version USING ERRCODE = 'AF003';
+      END IF;
+      RETURN NEW;
+    END $$;
+
+    CREATE FUNCTION refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP USING ERRCODE = 'AF002';
+    END $$;
+
+    CREATE TRIGGER payroll_runs_guard BEFORE INSERT OR UPDATE OR DELETE ON payroll_runs
+      FOR EACH ROW EXECUTE FUNCTION guard_domain_row();
+    CREATE CONSTRAINT TRIGGER payroll_runs_audited AFTER INSERT OR UPDATE ON payroll_runs
+      DEFERRABLE INITIALLY DEFERRED
+      FOR EACH ROW EXECUTE FUNCTION require_audited_change('payroll_run');
+    CREATE TRIGGER payroll_runs_no_truncate BEFORE TRUNCATE ON payroll_runs
+      FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
+
+    CREATE TRIGGER ewa_requests_guard BEFORE INSERT OR UPDATE OR DELETE ON ewa_requests
+      FOR EACH ROW EXECUTE FUNCTION guard_domain_row();
+    CREATE CONSTRAINT TRIGGER ewa_requests_audited AFTER INSERT OR UPDATE ON ewa_requests
+      DEFERRABLE INITIALLY DEFERRED
+      FOR EACH ROW EXECUTE FUNCTION require_audited_change('ewa_request');
+    CREATE TRIGGER ewa_requests_no_truncate BEFORE TRUNCATE ON ewa_requests
+      FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
+
+    CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
+      FOR EACH ROW EXECUTE FUNCTION refuse_change();
+    CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+      FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
+
+    CREATE TRIGGER state_transitions_append_only BEFORE UPDATE OR DELETE ON state_transitions
+      FOR EACH ROW EXECUTE FUNCTION refuse_change();
+    CREATE TRIGGER state_transitions_no_truncate BEFORE TRUNCATE ON state_transitions
+      FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
+  `.execute(db);
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`
+    DROP TRIGGER state_transitions_no_truncate ON state_transitions;
+    DROP TRIGGER state_transitions_append_only ON state_transitions;
+    DROP TRIGGER audit_log_no_truncate ON audit_log;
+    DROP TRIGGER audit_log_append_only ON audit_log;
+    DROP TRIGGER ewa_requests_no_truncate ON ewa_requests;
+    DROP TRIGGER ewa_requests_audited ON ewa_requests;
+    DROP TRIGGER ewa_requests_guard ON ewa_requests;
+    DROP TRIGGER payroll_runs_no_truncate ON payroll_runs;
+    DROP TRIGGER payroll_runs_audited ON payroll_runs;
+    DROP TRIGGER payroll_runs_guard ON payroll_runs;
+    DROP TRIGGER state_transitions_stamp_txid ON state_transitions;
+    DROP TRIGGER outbox_stamp_txid ON outbox;
+    DROP TRIGGER audit_log_stamp_txid ON audit_log;
+    DROP FUNCTION refuse_change();
+    DROP FUNCTION guard_domain_row();
+    DROP FUNCTION require_audited_change();
+    DROP FUNCTION stamp_writing_transaction();
+  `.execute(db);
+}

@@ -1,0 +1,12 @@
+import type { Migration } from 'kysely/migration';
+import * as coreTables from './0001-core-tables';
+import * as enforceAuditedChanges from './0002-enforce-audited-changes';
+
+/**
+ * Every migration, by name, in the order they run. A static list rather than a
+ * folder read at run time, so a bundled Lambda carries its migrations with it.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001-core-tables': coreTables,
+  '0002-enforce-audited-changes': enforceAuditedChanges,
+};

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+/** Where the database is: a URL, or the fields of a linked SST `Postgres` resource. */
+export type ConnectionTarget = { connectionString: string } | LinkedDatabase;
+
+const linkedDatabaseSchema = z.object({
+  host: z.string().min(1),
+  port: z.coerce.number().int().positive(),
+  username: z.string().min(1),
+  password: z.string(),
+  database: z.string().min(1),
+});
+type LinkedDatabase = z.infer<typeof linkedDatabaseSchema>;
+
+/**
+ * Resolves the database to use: `DATABASE_URL` wins; otherwise the linked SST
+ * resource, which SST hands to a Lambda as the `SST_RESOURCE_Database`
+ * environment variable (JSON). Throws when neither is set.
+ */
+export function resolveConnectionTarget(env: NodeJS.ProcessEnv = process.env): ConnectionTarget {
+  const url = env.DATABASE_URL?.trim();
+  if (url) return { connectionString: url };
+  const linked = env.SST_RESOURCE_Database;
+  if (linked) {
+    const parsed = linkedDatabaseSchema.safeParse(JSON.parse(linked));
+    if (!parsed.success) {
+      throw new Error(`SST_RESOURCE_Database is not a database resource: ${parsed.error.message}`);
+    }
+    return parsed.data;
+  }
+  throw new Error('No database configured: set DATABASE_URL (or link the Database resource).');
+}
+
+/** The URL form of a target, with the password masked, for logs and banners. */
+export function describeTarget(target: ConnectionTarget): string {
+  if ('connectionString' in target) {
+    const url = new URL(target.connectionString);
+    if (url.password) url.password = '***';
+    return url.toString();
+  }
+  return `postgres://${target.username}:***@${target.host}:${target.port}/${target.database}`;
+}

@@ -1,0 +1,31 @@
+import type { AuditLogTable } from './tables/audit-log';
+import type { EwaRequestsTable } from './tables/ewa-requests';
+import type { IdempotencyKeysTable } from './tables/idempotency-keys';
+import type { OutboxTable } from './tables/outbox';
+import type { PayrollRunsTable } from './tables/payroll-runs';
+import type { StateTransitionsTable } from './tables/state-transitions';
+
+/** The schema as Kysely sees it. Migrations never import this: they are frozen in time. */
+export interface DB {
+  payroll_runs: PayrollRunsTable;
+  ewa_requests: EwaRequestsTable;
+  audit_log: AuditLogTable;
+  outbox: OutboxTable;
+  state_transitions: StateTransitionsTable;
+  idempotency_keys: IdempotencyKeysTable;
+}
+
+/**
+ * Tables that hold business state. Only the write unit may write them, and the
+ * database refuses a change to them that lacks its audit row and event.
+ */
+export const DOMAIN_TABLES = ['payroll_runs', 'ewa_requests'] as const;
+export type DomainTable = (typeof DOMAIN_TABLES)[number];
+
+/** Every domain row has these columns; the write unit relies on nothing else. */
+export interface AggregateColumns {
+  id: string;
+  tenant_id: string;
+  status: string;
+  version: number;
+}

@@ -1,0 +1,91 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { type ConnectionTarget, resolveConnectionTarget } from './connection';
+import type { DB } from './database';
+
+const INT8 = 20;
+const DATE = 1082;
+const TIMESTAMP = 1114;
+const TIMESTAMPTZ = 1184;
+
+/**
+ * Rows come back JSON-safe: bigints as numbers (amounts are bounded well below
+ * 2^53 by validation, and a larger value fails loudly), dates as `YYYY-MM-DD`
+ * and instants as ISO strings. A row therefore survives a JSON round trip
+ * unchanged, which is what audit snapshots and idempotent replays rely on.
+ */
+const typeParsers: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: string) => {
+    switch (oid) {
+      case INT8:
+        return parseSafeInteger;
+      case DATE:
+        return (value: string) => value;
+      case TIMESTAMP:
+        return (value: string) => new Date(`${value}Z`).toISOString();
+      case TIMESTAMPTZ:
+        return (value: string) => new Date(value).toISOString();
+      default:
+        return pg.types.getTypeParser(oid, format as 'text');
+    }
+  }) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+function parseSafeInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed)) throw new RangeError(`int8 ${value} exceeds 2^53`);
+  return parsed;
+}
+
+export interface PoolOptions {
+  target?: ConnectionTarget;
+  /** Connections at most; a Lambda serves one request at a time, so keep it small there. */
+  max?: number;
+  applicationName?: string;
+  /** Milliseconds one statement may run. */
+  statementTimeoutMs?: number;
+  /** Milliseconds a transaction may sit idle before Postgres ends the session. */
+  idleInTransactionTimeoutMs?: number;
+}
+
+/** A Kysely instance over a pg pool, with the type parsers above. */
+export function createDb(options: PoolOptions = {}): Kysely<DB> {
+  const target = options.target ?? resolveConnectionTarget();
+  const pool = new pg.Pool({
+    ...('connectionString' in target
+      ? { connectionString: target.connectionString }
+      : {
+          host: target.host,
+          port: target.port,
+          user: target.username,
+          password: target.password,
+          database: target.database,
+          // RDS Proxy presents a publicly trusted certificate, so verify it.
+          ssl: { rejectUnauthorized: true },
+        }),
+    max: options.max ?? Number(process.env.DATABASE_POOL_MAX ?? 5),
+    application_name: options.applicationName ?? 'auditflow',
+    statement_timeout: options.statementTimeoutMs ?? 10_000,
+    idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 30_000,
+    types: typeParsers,
+  });
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+}
+
+let shared: Kysely<DB> | undefined;
+
+/**
+ * The process-wide database handle, created on first use from the
+ * environment. Lambda handlers share it across invocations of one container.
+ */
+export function getDb(): Kysely<DB> {
+  shared ??= createDb();
+  return shared;
+}
+
+/** Closes the shared handle (tests and CLIs); the next getDb() opens a new one. */
+export async function closeDb(): Promise<void> {
+  const db = shared;
+  shared = undefined;
+  await db?.destroy();
+}
