@@ -31,35 +31,35 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     -- order in which the write unit inserts the rows does not matter.
     CREATE FUNCTION require_audited_change() RETURNS trigger LANGUAGE plpgsql AS $$
     DECLARE
-      aggregate_type text := TG_ARGV[0];
+      expected_type text := TG_ARGV[0];
       current_tx xid8 := pg_current_xact_id();
     BEGIN
       IF NOT EXISTS (
         SELECT 1 FROM audit_log a
-        WHERE a.entity_type = aggregate_type AND a.entity_id = NEW.id
+        WHERE a.entity_type = expected_type AND a.entity_id = NEW.id
           AND a.entity_version = NEW.version AND a.tenant_id = NEW.tenant_id
           AND a.txid = current_tx
       ) THEN
         RAISE EXCEPTION 'unaudited change: % % version % has no audit row in its transaction',
-          aggregate_type, NEW.id, NEW.version USING ERRCODE = 'AF001';
+          expected_type, NEW.id, NEW.version USING ERRCODE = 'AF001';
       END IF;
       IF NOT EXISTS (
         SELECT 1 FROM outbox o
-        WHERE o.aggregate_type = aggregate_type AND o.aggregate_id = NEW.id
+        WHERE o.aggregate_type = expected_type AND o.aggregate_id = NEW.id
           AND o.aggregate_version = NEW.version AND o.tenant_id = NEW.tenant_id
           AND o.txid = current_tx
       ) THEN
         RAISE EXCEPTION 'unaudited change: % % version % has no outbox event in its transaction',
-          aggregate_type, NEW.id, NEW.version USING ERRCODE = 'AF001';
+          expected_type, NEW.id, NEW.version USING ERRCODE = 'AF001';
       END IF;
       IF NOT EXISTS (
         SELECT 1 FROM state_transitions t
-        WHERE t.aggregate_type = aggregate_type AND t.aggregate_id = NEW.id
+        WHERE t.aggregate_type = expected_type AND t.aggregate_id = NEW.id
           AND t.version = NEW.version AND t.tenant_id = NEW.tenant_id
           AND t.to_status = NEW.status AND t.txid = current_tx
       ) THEN
         RAISE EXCEPTION 'unaudited change: % % version % has no state transition in its transaction',
-          aggregate_type, NEW.id, NEW.version USING ERRCODE = 'AF001';
+          expected_type, NEW.id, NEW.version USING ERRCODE = 'AF001';
       END IF;
       RETURN NULL;
     END $$;

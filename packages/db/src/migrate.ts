@@ -6,9 +6,9 @@ import { Migrator } from 'kysely/migration';
  * Brings the schema to the latest migration. Idempotent; safe to run on every
  * deploy and every start. Throws with the failing migration's error.
  */
-export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
+export async function migrateToLatest<T>(db: Kysely<T>): Promise<string[]> {
   const migrator = new Migrator({
-    db,
+    db: db as Kysely<unknown>,
     provider: { getMigrations: async () => migrations },
   });
   const { error, results } = await migrator.migrateToLatest();

@@ -1,7 +1,14 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { CalendarDate, Timestamp } from './columns';
 
-export type EwaRequestStatus = 'REQUESTED' | 'APPROVED' | 'DECLINED' | 'DISBURSED' | 'SETTLED';
+export const EWA_REQUEST_STATUSES = [
+  'REQUESTED',
+  'APPROVED',
+  'DECLINED',
+  'DISBURSED',
+  'SETTLED',
+] as const;
+export type EwaRequestStatus = (typeof EWA_REQUEST_STATUSES)[number];
 
 export interface EwaRequestsTable {
   id: string;

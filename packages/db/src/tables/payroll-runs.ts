@@ -1,7 +1,14 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { CalendarDate, Timestamp } from './columns';
 
-export type PayrollRunStatus = 'DRAFT' | 'SUBMITTED' | 'APPROVED' | 'PAID' | 'CANCELLED';
+export const PAYROLL_RUN_STATUSES = [
+  'DRAFT',
+  'SUBMITTED',
+  'APPROVED',
+  'PAID',
+  'CANCELLED',
+] as const;
+export type PayrollRunStatus = (typeof PAYROLL_RUN_STATUSES)[number];
 
 export interface PayrollRunsTable {
   id: string;

@@ -1,0 +1,8 @@
+import { disburseEwaRequest, noInput, presentEwaRequest } from '@auditflow/domain';
+import { commandRoute } from '@auditflow/http';
+
+export const handler = commandRoute({
+  body: noInput,
+  run: (db, ctx, target) => disburseEwaRequest(db, ctx, target),
+  present: presentEwaRequest,
+});

@@ -1,0 +1,8 @@
+import { markPayrollRunPaid, noInput, presentPayrollRun } from '@auditflow/domain';
+import { commandRoute } from '@auditflow/http';
+
+export const handler = commandRoute({
+  body: noInput,
+  run: (db, ctx, target) => markPayrollRunPaid(db, ctx, target),
+  present: presentPayrollRun,
+});

@@ -1,0 +1,3 @@
+import { defineAggregate } from '@auditflow/outbox';
+
+export const ewaRequests = defineAggregate({ type: 'ewa_request', table: 'ewa_requests' });

@@ -1,0 +1,105 @@
+import type { DB, EwaRequestRow } from '@auditflow/db';
+import type { CommandContext } from '@auditflow/outbox';
+import type { Kysely } from 'kysely';
+import type { Target } from '../shared/command';
+import { writeUnit } from '../write-unit';
+import { ewaRequests } from './aggregate';
+import type { CreateEwaRequestInput, DeclineEwaRequestInput } from './inputs';
+import { nextEwaRequestStatus } from './state-machine';
+
+const figures = (request: EwaRequestRow) => ({
+  employeeId: request.employee_id,
+  amountMinor: request.amount_minor,
+  currency: request.currency,
+  periodStart: request.period_start,
+  periodEnd: request.period_end,
+});
+
+/** Creates an EWA request in REQUESTED. */
+export function createEwaRequest(
+  db: Kysely<DB>,
+  ctx: CommandContext,
+  input: CreateEwaRequestInput,
+) {
+  return writeUnit.create(db, ctx, ewaRequests, () => ({
+    status: 'REQUESTED',
+    fields: {
+      employee_id: input.employeeId,
+      amount_minor: input.amountMinor,
+      currency: input.currency,
+      period_start: input.periodStart,
+      period_end: input.periodEnd,
+      created_by: ctx.actor,
+    },
+    audit: { action: 'EwaRequestCreated' },
+    event: { type: 'ewa.request_created.v1', data: input },
+  }));
+}
+
+/** REQUESTED -> APPROVED. */
+export function approveEwaRequest(db: Kysely<DB>, ctx: CommandContext, target: Target) {
+  return writeUnit.transition(
+    db,
+    ctx,
+    ewaRequests,
+    target.id,
+    (request) => ({
+      command: 'approve',
+      status: nextEwaRequestStatus(request.status, 'approve'),
+      fields: { approved_by: ctx.actor },
+      audit: { action: 'EwaRequestApproved' },
+      event: {
+        type: 'ewa.request_approved.v1',
+        data: { approvedBy: ctx.actor, ...figures(request) },
+      },
+    }),
+    target,
+  );
+}
+
+/** REQUESTED -> DECLINED, with a reason. */
+export function declineEwaRequest(
+  db: Kysely<DB>,
+  ctx: CommandContext,
+  target: Target,
+  input: DeclineEwaRequestInput,
+) {
+  return writeUnit.transition(
+    db,
+    ctx,
+    ewaRequests,
+    target.id,
+    (request) => ({
+      command: 'decline',
+      status: nextEwaRequestStatus(request.status, 'decline'),
+      fields: { decline_reason: input.reason },
+      audit: { action: 'EwaRequestDeclined' },
+      event: {
+        type: 'ewa.request_declined.v1',
+        data: { declinedBy: ctx.actor, reason: input.reason },
+      },
+    }),
+    target,
+  );
+}
+
+/** APPROVED -> DISBURSED: the money has gone out to the employee. */
+export function disburseEwaRequest(db: Kysely<DB>, ctx: CommandContext, target: Target) {
+  return writeUnit.transition(
+    db,
+    ctx,
+    ewaRequests,
+    target.id,
+    (request) => ({
+      command: 'disburse',
+      status: nextEwaRequestStatus(request.status, 'disburse'),
+      fields: { disbursed_by: ctx.actor },
+      audit: { action: 'EwaRequestDisbursed' },
+      event: {
+        type: 'ewa.request_disbursed.v1',
+        data: { disbursedBy: ctx.actor, ...figures(request) },
+      },
+    }),
+    target,
+  );
+}

@@ -1,0 +1,51 @@
+export { ewaRequests } from './ewa-requests/aggregate';
+export {
+  approveEwaRequest,
+  createEwaRequest,
+  declineEwaRequest,
+  disburseEwaRequest,
+} from './ewa-requests/commands';
+export {
+  type CreateEwaRequestInput,
+  createEwaRequestInput,
+  type DeclineEwaRequestInput,
+  declineEwaRequestInput,
+} from './ewa-requests/inputs';
+export { type EwaRequestResource, presentEwaRequest } from './ewa-requests/present';
+export {
+  getEwaRequest,
+  getEwaRequestHistory,
+  type ListEwaRequestsQuery,
+  listEwaRequests,
+  listEwaRequestsQuery,
+} from './ewa-requests/queries';
+export { ewaRequestTransitions } from './ewa-requests/state-machine';
+export { payrollRuns } from './payroll-runs/aggregate';
+export {
+  approvePayrollRun,
+  cancelPayrollRun,
+  createPayrollRun,
+  markPayrollRunPaid,
+  rejectPayrollRun,
+  submitPayrollRun,
+} from './payroll-runs/commands';
+export {
+  type CancelPayrollRunInput,
+  type CreatePayrollRunInput,
+  cancelPayrollRunInput,
+  createPayrollRunInput,
+  type RejectPayrollRunInput,
+  rejectPayrollRunInput,
+} from './payroll-runs/inputs';
+export { type PayrollRunResource, presentPayrollRun } from './payroll-runs/present';
+export {
+  getPayrollRun,
+  getPayrollRunHistory,
+  type ListPayrollRunsQuery,
+  listPayrollRuns,
+  listPayrollRunsQuery,
+} from './payroll-runs/queries';
+export { payrollRunTransitions } from './payroll-runs/state-machine';
+export { noInput, type Target } from './shared/command';
+export type { Page } from './shared/pagination';
+export { onCommitted, writeUnit } from './write-unit';

@@ -1,0 +1,3 @@
+import { defineAggregate } from '@auditflow/outbox';
+
+export const payrollRuns = defineAggregate({ type: 'payroll_run', table: 'payroll_runs' });

@@ -1,0 +1,16 @@
+import type { PayrollRunStatus } from '@auditflow/db';
+import { nextStatus, type TransitionTable } from '../shared/state-machine';
+
+export type PayrollRunCommand = 'submit' | 'approve' | 'reject' | 'mark-paid' | 'cancel';
+
+/** DRAFT -submit-> SUBMITTED -approve-> APPROVED -mark-paid-> PAID; reject back to DRAFT; cancel early. */
+export const payrollRunTransitions: TransitionTable<PayrollRunStatus, PayrollRunCommand> = {
+  submit: { from: ['DRAFT'], to: 'SUBMITTED' },
+  approve: { from: ['SUBMITTED'], to: 'APPROVED' },
+  reject: { from: ['SUBMITTED'], to: 'DRAFT' },
+  'mark-paid': { from: ['APPROVED'], to: 'PAID' },
+  cancel: { from: ['DRAFT', 'SUBMITTED'], to: 'CANCELLED' },
+};
+
+export const nextPayrollRunStatus = (current: PayrollRunStatus, command: PayrollRunCommand) =>
+  nextStatus(payrollRunTransitions, 'payroll run', current, command);

@@ -1,0 +1,4 @@
+export { type EventType, eventCatalogue } from './catalogue';
+export { ewaEvents } from './ewa';
+export { payrollEvents } from './payroll';
+export { calendarDate, currencyCode, externalId, minorUnits, reasonText } from './primitives';

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+const ISO_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+
+/** An ISO 4217 code the runtime knows, upper case: `EUR`. */
+export const currencyCode = z
+  .string()
+  .refine(
+    (code) => /^[A-Z]{3}$/.test(code) && ISO_CURRENCIES.has(code),
+    'must be an ISO 4217 currency code in upper case, e.g. EUR',
+  );
+
+/** A calendar date, `YYYY-MM-DD`, that exists. */
+export const calendarDate = z.iso.date({ message: 'must be a date as YYYY-MM-DD' });
+
+/**
+ * Money in integer minor units (cents). Bounded so it stays exact in a JSON
+ * number and a Postgres bigint.
+ */
+export const minorUnits = z
+  .number({ message: 'must be an integer amount in minor units' })
+  .int('must be an integer amount in minor units')
+  .min(0, 'must not be negative')
+  .max(Number.MAX_SAFE_INTEGER, 'is too large');
+
+/**
+ * Free text a person typed (a reason): trimmed, bounded, printable. Control
+ * characters (NUL among them, which Postgres text refuses) are rejected.
+ */
+export const reasonText = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(500, 'must be at most 500 characters')
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting them is the point
+  .refine((text) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(text), {
+    message: 'must not contain control characters',
+  });
+
+/** An identifier from another system (an employee id): short, no spaces or controls. */
+export const externalId = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(64, 'must be at most 64 characters')
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/, 'may contain only letters, digits and . _ : @ -');

@@ -1,0 +1,15 @@
+export { type ApiHandler, type ApiResult, apiHandler, json } from './api-handler';
+export { logger } from './logger';
+export { problemResponse } from './problem';
+export {
+  type ApiEvent,
+  correlationIdOf,
+  expectedVersionOf,
+  idempotencyKeyOf,
+  MAX_BODY_BYTES,
+  parseBody,
+  parseQuery,
+  pathId,
+  verifiedPrincipal,
+} from './request';
+export { commandRoute, createRoute, itemRoute, queryRoute } from './routes';

@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto';
+import { type DB, getDb } from '@auditflow/db';
+import type { CommandContext, WriteResult } from '@auditflow/outbox';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { type ApiHandler, apiHandler, json } from './api-handler';
+import { logger } from './logger';
+import {
+  type ApiEvent,
+  expectedVersionOf,
+  idempotencyKeyOf,
+  parseBody,
+  parseQuery,
+  pathId,
+  verifiedPrincipal,
+} from './request';
+
+type Principal = { tenantId: string; actor: string };
+
+/** A route that takes no query parameters refuses any it is sent. */
+const noQuery = z.strictObject({});
+
+/** A read of a collection: validated query, answered 200 with what `run` returns. */
+export function queryRoute<Q extends z.ZodType>(spec: {
+  query: Q;
+  run: (db: Kysely<DB>, principal: Principal, query: z.output<Q>) => Promise<unknown>;
+}): ApiHandler {
+  return apiHandler(async (event) => {
+    const principal = verifiedPrincipal(event);
+    const query = parseQuery(event, spec.query);
+    return json(200, await spec.run(getDb(), principal, query));
+  });
+}
+
+/** A read of one `{id}`, answered 200 with what `run` returns; it takes no query parameters. */
+export function itemRoute(spec: {
+  run: (db: Kysely<DB>, principal: Principal, id: string) => Promise<unknown>;
+}): ApiHandler {
+  return apiHandler(async (event) => {
+    const principal = verifiedPrincipal(event);
+    parseQuery(event, noQuery);
+    return json(200, await spec.run(getDb(), principal, pathId(event)));
+  });
+}
+
+/** `POST /<collection>`: creates an aggregate, answers 201 with it and its Location. */
+export function createRoute<B extends z.ZodType, Row extends { id: string }>(spec: {
+  body: B;
+  run: (db: Kysely<DB>, ctx: CommandContext, input: z.output<B>) => Promise<WriteResult<Row>>;
+  present: (row: Row) => unknown;
+}): ApiHandler {
+  return apiHandler(async (event, { correlationId }) => {
+    const ctx = commandContext(event, correlationId);
+    const input = parseBody(event, spec.body);
+    const keyed = withFingerprint(ctx, event, input);
+    const result = await spec.run(getDb(), keyed, input);
+    logWrite(result);
+    return json(201, spec.present(result.state), {
+      location: `${event.rawPath.replace(/\/$/, '')}/${result.state.id}`,
+      ...replayHeader(result),
+    });
+  });
+}
+
+/** `POST /<collection>/{id}/<command>`: applies a command, answers 200 with the new state. */
+export function commandRoute<B extends z.ZodType, Row>(spec: {
+  body: B;
+  run: (
+    db: Kysely<DB>,
+    ctx: CommandContext,
+    target: { id: string; expectedVersion: number | null },
+    input: z.output<B>,
+  ) => Promise<WriteResult<Row>>;
+  present: (row: Row) => unknown;
+}): ApiHandler {
+  return apiHandler(async (event, { correlationId }) => {
+    const ctx = commandContext(event, correlationId);
+    const target = { id: pathId(event), expectedVersion: expectedVersionOf(event) };
+    const input = parseBody(event, spec.body);
+    const keyed = withFingerprint(ctx, event, input);
+    const result = await spec.run(getDb(), keyed, target, input);
+    logWrite(result);
+    return json(200, spec.present(result.state), replayHeader(result));
+  });
+}
+
+function commandContext(event: ApiEvent, correlationId: string): CommandContext {
+  const principal = verifiedPrincipal(event);
+  logger.appendKeys({ tenantId: principal.tenantId, actor: principal.actor });
+  const key = idempotencyKeyOf(event);
+  return {
+    ...principal,
+    correlationId,
+    causationId: null,
+    idempotency: key ? { key, fingerprint: '' } : null,
+  };
+}
+
+/**
+ * A key names one request: method, path, actor and the validated body. The
+ * same key with anything else is refused rather than replayed.
+ */
+function withFingerprint(ctx: CommandContext, event: ApiEvent, input: unknown): CommandContext {
+  if (!ctx.idempotency) return ctx;
+  const fingerprint = createHash('sha256')
+    .update(
+      JSON.stringify([event.requestContext.http.method, event.rawPath, ctx.actor, input ?? null]),
+    )
+    .digest('hex');
+  return { ...ctx, idempotency: { key: ctx.idempotency.key, fingerprint } };
+}
+
+function replayHeader(result: WriteResult<unknown>): Record<string, string> {
+  return result.replayed ? { 'idempotent-replayed': 'true' } : {};
+}
+
+function logWrite(result: WriteResult<unknown>): void {
+  if (result.event) {
+    logger.info('state change committed', {
+      eventId: result.event.id,
+      eventType: result.event.type,
+    });
+  } else {
+    logger.info('idempotent replay: nothing written');
+  }
+}

@@ -1,0 +1,12 @@
+export { type IncomingRequest, type JwtClaims, toApiGatewayEvent } from './api-event';
+export { localDataDir } from './data-dir';
+export {
+  createVerifier,
+  LOCAL_AUDIENCE,
+  LOCAL_ISSUER,
+  loadOrCreateKey,
+  signDevToken,
+} from './dev-jwt';
+export { type GatewayOptions, type GatewayRoute, startGateway } from './gateway';
+export { lambdaContext } from './lambda-context';
+export { matchRoute } from './route-match';

@@ -1,0 +1,29 @@
+export { EVENT_TYPE_PATTERN, type EventCatalogue, type EventOf, validateEvent } from './catalogue';
+export {
+  AppError,
+  ERROR_CODES,
+  type ErrorCode,
+  type ErrorKind,
+  EventSchemaViolation,
+  type FieldIssue,
+  notFound,
+} from './errors';
+export { type HistoryItem, readHistory } from './history';
+export { isUuid, newId } from './ids';
+export {
+  type Aggregate,
+  type AggregateFields,
+  type AggregateRow,
+  type AggregateStatus,
+  type AggregateUpdates,
+  defineAggregate,
+} from './write-unit/aggregate';
+export type { CommandContext, WriteResult } from './write-unit/context';
+export type { Change, Creation } from './write-unit/decision';
+export {
+  type AfterCommit,
+  defineWriteUnit,
+  type TransitionOptions,
+  type WriteUnit,
+  type WriteUnitOptions,
+} from './write-unit/write-unit';

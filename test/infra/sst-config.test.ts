@@ -1,0 +1,392 @@
+/**
+ * Runs sst.config.ts against recording stand-ins for SST's globals: deploying needs AWS, but
+ * what the config asks SST to build (routes, links, VPC placement, the migration hook) is
+ * plain data that can be checked here. Handler files are checked by reading their source,
+ * because importing a handler needs a database.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type RouteDefinition, routes } from '../../functions/api/routes';
+
+const root = resolve(import.meta.dirname, '../..');
+
+type Args = Record<string, unknown>;
+
+/** Stands for a Pulumi output; compared by identity to prove which value was wired where. */
+class Token {
+  constructor(readonly label: string) {}
+  apply<T>(fn: (value: string) => T): T {
+    return fn(this.toString());
+  }
+  toString(): string {
+    return `\${${this.label}}`;
+  }
+}
+
+interface Created {
+  kind: string;
+  name: string;
+  args: Args;
+  instance: Record<string, unknown>;
+}
+
+interface RouteCall {
+  api: Created;
+  route: string;
+  handler: unknown;
+  args: Args;
+}
+
+interface AuthorizerCall {
+  args: Args;
+  id: Token;
+}
+
+interface SstConfig {
+  app(input: { stage: string }): Args | Promise<Args>;
+  run(): Promise<unknown>;
+}
+
+function isRecord(value: unknown): value is Args {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function record(value: unknown, what: string): Args {
+  if (!isRecord(value)) throw new Error(`${what} is not an object: ${String(value)}`);
+  return value;
+}
+
+/**
+ * A namespace whose unknown members fail loudly, so a config that starts using a component
+ * this file has no stand-in for says which one is missing.
+ */
+function namespace<T extends object>(path: string, members: T): T {
+  return new Proxy(members, {
+    get(target, key, receiver) {
+      if (typeof key === 'symbol' || key in target) return Reflect.get(target, key, receiver);
+      throw new Error(`${path}.${key} has no stand-in in test/infra/sst-config.test.ts`);
+    },
+  });
+}
+
+function standIns(stage: string) {
+  const created: Created[] = [];
+  const routeCalls: RouteCall[] = [];
+  const authorizers: AuthorizerCall[] = [];
+
+  const resource = (kind: string, outputs: readonly string[]) =>
+    class {
+      [key: string]: unknown;
+      constructor(name: string, args: Args = {}) {
+        for (const output of outputs) this[output] = new Token(`${name}.${output}`);
+        created.push({ kind, name, args, instance: this });
+      }
+    };
+
+  const ApiBase = resource('sst.aws.ApiGatewayV2', ['id', 'url']);
+  class ApiGatewayV2 extends ApiBase {
+    route(route: string, handler: unknown, args: Args = {}) {
+      const api = created.find((c) => c.instance === this);
+      if (!api) throw new Error('route() called on an API that was never constructed');
+      routeCalls.push({ api, route, handler, args });
+      return { route };
+    }
+    addAuthorizer(args: Args) {
+      const authorizer = { args, id: new Token(`Authorizer${String(args.name)}.id`) };
+      authorizers.push(authorizer);
+      return { id: authorizer.id };
+    }
+  }
+
+  const globals = {
+    $app: { name: 'auditflow', stage, removal: 'remove', protect: false, providers: {} },
+    $dev: false,
+    $interpolate: (strings: TemplateStringsArray, ...values: unknown[]) =>
+      strings.reduce(
+        (out, part, i) => out + part + (i < values.length ? String(values[i]) : ''),
+        '',
+      ),
+    sst: namespace('sst', {
+      Secret: resource('sst.Secret', ['value']),
+      aws: namespace('sst.aws', {
+        Vpc: resource('sst.aws.Vpc', ['id', 'securityGroups', 'privateSubnets', 'publicSubnets']),
+        Postgres: resource('sst.aws.Postgres', ['host', 'port', 'username', 'password']),
+        Function: resource('sst.aws.Function', ['name', 'arn', 'url']),
+        ApiGatewayV2,
+      }),
+    }),
+    aws: namespace('aws', {
+      lambda: namespace('aws.lambda', {
+        Invocation: resource('aws.lambda.Invocation', ['result']),
+      }),
+    }),
+  };
+
+  return { globals, created, routeCalls, authorizers };
+}
+
+let config: SstConfig;
+
+beforeAll(async () => {
+  // `$config` is called when the module loads; the rest of the globals only inside run().
+  vi.stubGlobal('$config', (input: SstConfig) => input);
+  // A computed specifier keeps sst.config.ts, which needs SST's global types, out of the
+  // project's own type-check.
+  const url = pathToFileURL(resolve(root, 'sst.config.ts')).href;
+  config = (await import(url)).default;
+  vi.unstubAllGlobals();
+});
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.useRealTimers();
+});
+
+async function deploy(stage = 'dev') {
+  const recording = standIns(stage);
+  for (const [name, value] of Object.entries(recording.globals)) vi.stubGlobal(name, value);
+  const outputs = await config.run();
+
+  const all = (kind: string) => recording.created.filter((c) => c.kind === kind);
+  const one = (kind: string, name?: string) => {
+    const matches = all(kind).filter((c) => name === undefined || c.name === name);
+    expect(matches, `expected exactly one ${kind}${name ? ` named ${name}` : ''}`).toHaveLength(1);
+    return matches[0] as Created;
+  };
+  return { ...recording, outputs, all, one };
+}
+
+type Deployment = Awaited<ReturnType<typeof deploy>>;
+
+/**
+ * The function SST builds for a route: the route's own handler args, plus the API's `link`
+ * and `transform.route.handler`, merged the way ApiGatewayV2 merges them.
+ */
+function routeFunction(call: RouteCall): Args {
+  const apiLink = call.api.args.link;
+  const list = (value: unknown) => (Array.isArray(value) ? value : []);
+  let base: Args;
+  if (typeof call.handler === 'string') {
+    base = { handler: call.handler, link: apiLink };
+  } else {
+    const own = record(call.handler, `handler of ${call.route}`);
+    base = { ...own, link: [...list(apiLink), ...list(own.link)] };
+  }
+  const transform = record(call.api.args.transform ?? {}, 'transform').route;
+  const handlerTransform = transform === undefined ? undefined : record(transform, 'route').handler;
+  if (typeof handlerTransform === 'function') {
+    handlerTransform(base, {}, call.route);
+    return base;
+  }
+  return {
+    ...base,
+    ...(handlerTransform === undefined ? {} : record(handlerTransform, 'handler')),
+  };
+}
+
+function routeCall(deployment: Deployment, route: RouteDefinition): RouteCall {
+  const key = `${route.method} ${route.path}`;
+  const calls = deployment.routeCalls.filter((c) => c.route === key);
+  expect(calls, `expected ${key} to be registered exactly once`).toHaveLength(1);
+  return calls[0] as RouteCall;
+}
+
+/** `functions/api/health.handler` names the export `handler` of `functions/api/health.ts`. */
+function handlerModule(handler: string): { file: string; exportName: string } {
+  const dot = handler.lastIndexOf('.');
+  expect(dot, `handler "${handler}" has no export name after a dot`).toBeGreaterThan(0);
+  return { file: `${handler.slice(0, dot)}.ts`, exportName: handler.slice(dot + 1) };
+}
+
+function withoutComments(source: string): string {
+  return source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+}
+
+/** Whether the source declares a value export with this name (type-only exports do not count). */
+function exportsValue(source: string, name: string): boolean {
+  const code = withoutComments(source);
+  const declared = new RegExp(
+    `\\bexport\\s+(?:(?:const|let|var)\\s+${name}\\b|(?:async\\s+)?function\\s*\\*?\\s*${name}\\s*[(<])`,
+  );
+  if (declared.test(code)) return true;
+  for (const list of code.matchAll(/\bexport\s*\{([^}]*)\}/g)) {
+    for (const item of (list[1] ?? '').split(',')) {
+      const parts = item.trim().split(/\s+/);
+      if (parts[0] === 'type') continue;
+      const exported = parts.length >= 3 && parts[1] === 'as' ? parts[2] : parts[0];
+      if (exported === name) return true;
+    }
+  }
+  return false;
+}
+
+function expectHandlerExported(handler: string, usedBy: string): void {
+  const { file, exportName } = handlerModule(handler);
+  const path = resolve(root, file);
+  expect(existsSync(path), `${file} does not exist (handler "${handler}" of ${usedBy})`).toBe(true);
+  expect(
+    exportsValue(readFileSync(path, 'utf8'), exportName),
+    `${file} does not export \`${exportName}\` (handler "${handler}" of ${usedBy})`,
+  ).toBe(true);
+}
+
+describe('app', () => {
+  it('names the app auditflow and deploys it to AWS', async () => {
+    const app = await config.app({ stage: 'dev' });
+    expect(app).toMatchObject({ name: 'auditflow', home: 'aws' });
+  });
+
+  it('keeps production resources when the stage is removed', async () => {
+    expect(await config.app({ stage: 'production' })).toMatchObject({ removal: 'retain' });
+  });
+
+  it('removes every resource of any other stage', async () => {
+    expect(await config.app({ stage: 'pr-42' })).toMatchObject({ removal: 'remove' });
+  });
+});
+
+describe('network and database', () => {
+  it('creates a VPC without a bastion host', async () => {
+    const { one } = await deploy();
+    expect(one('sst.aws.Vpc').args).toMatchObject({ bastion: false });
+  });
+
+  it('gives the private subnets a way out through NAT', async () => {
+    const { one } = await deploy();
+    expect(['ec2', 'managed']).toContain(one('sst.aws.Vpc').args.nat);
+  });
+
+  it('puts the database behind an RDS Proxy inside the VPC', async () => {
+    const { one } = await deploy();
+    const vpc = one('sst.aws.Vpc');
+    expect(one('sst.aws.Postgres', 'Database').args).toMatchObject({
+      proxy: true,
+      vpc: vpc.instance,
+    });
+  });
+});
+
+describe('API routes', () => {
+  it('registers every route of the manifest and no other', async () => {
+    const { routeCalls } = await deploy();
+    const registered = routeCalls.map((c) => c.route).sort();
+    const declared = routes.map((r) => `${r.method} ${r.path}`).sort();
+    expect(registered).toEqual(declared);
+  });
+
+  it('serves all routes from one API named Api', async () => {
+    const { one, routeCalls } = await deploy();
+    const api = one('sst.aws.ApiGatewayV2', 'Api');
+    for (const call of routeCalls) expect(call.api).toBe(api);
+  });
+
+  it.each(routes.map((r) => [`${r.method} ${r.path}`, r] as const))(
+    'points %s at its manifest handler, in a file that exports it',
+    async (key, route) => {
+      const deployment = await deploy();
+      const fn = routeFunction(routeCall(deployment, route));
+      expect(fn.handler).toBe(route.handler);
+      expectHandlerExported(route.handler, key);
+    },
+  );
+
+  it('runs every route function inside the VPC, linked to the database', async () => {
+    const deployment = await deploy();
+    const vpc = deployment.one('sst.aws.Vpc').instance;
+    const database = deployment.one('sst.aws.Postgres', 'Database').instance;
+    for (const route of routes) {
+      const fn = routeFunction(routeCall(deployment, route));
+      const key = `${route.method} ${route.path}`;
+      expect(fn.vpc, `${key} is not in the VPC`).toBe(vpc);
+      expect(fn.link, `${key} is not linked to the database`).toContain(database);
+    }
+  });
+
+  it('runs every route function on Node.js 24 with source-mapped stack traces', async () => {
+    const deployment = await deploy();
+    for (const route of routes) {
+      const fn = routeFunction(routeCall(deployment, route));
+      expect(fn.runtime).toBe('nodejs24.x');
+      expect(record(fn.environment, 'environment').NODE_OPTIONS).toContain('--enable-source-maps');
+      expect(record(fn.nodejs, 'nodejs').sourcemap).toBe(true);
+    }
+  });
+});
+
+describe('authorization', () => {
+  it('verifies JWTs against the issuer and audience set per stage as secrets', async () => {
+    const { one, authorizers } = await deploy();
+    expect(authorizers).toHaveLength(1);
+    const jwt = record((authorizers[0] as AuthorizerCall).args.jwt, 'jwt');
+    expect(jwt.issuer).toBe(one('sst.Secret', 'JwtIssuer').instance.value);
+    expect(jwt.audiences).toEqual([one('sst.Secret', 'JwtAudience').instance.value]);
+  });
+
+  it('guards every route marked auth with the JWT authorizer', async () => {
+    const deployment = await deploy();
+    const authorizerId = (deployment.authorizers[0] as AuthorizerCall).id;
+    const guarded = routes.filter((r) => r.auth);
+    expect(guarded.length).toBeGreaterThan(0);
+    for (const route of guarded) {
+      const { args } = routeCall(deployment, route);
+      expect(args.auth, `${route.method} ${route.path}`).toEqual({
+        jwt: { authorizer: authorizerId },
+      });
+    }
+  });
+
+  it('leaves GET /health open', async () => {
+    const deployment = await deploy();
+    const health = routes.find((r) => r.path === '/health');
+    expect(health?.auth).toBe(false);
+    const { args } = routeCall(deployment, health as RouteDefinition);
+    expect(args.auth ?? false).toBe(false);
+  });
+});
+
+describe('migrations', () => {
+  it('points the Migrator at a file that exports its handler', async () => {
+    const { one } = await deploy();
+    const handler = one('sst.aws.Function', 'Migrator').args.handler;
+    expect(handler).toBe('functions/migrate.handler');
+    expectHandlerExported(String(handler), 'the Migrator');
+  });
+
+  it('runs the Migrator inside the VPC, linked to the database', async () => {
+    const { one } = await deploy();
+    const migrator = one('sst.aws.Function', 'Migrator');
+    expect(migrator.args.vpc).toBe(one('sst.aws.Vpc').instance);
+    expect(migrator.args.link).toContain(one('sst.aws.Postgres', 'Database').instance);
+    expect(migrator.args.timeout).toBe('5 minutes');
+  });
+
+  it('invokes the Migrator as part of the deploy', async () => {
+    const { one } = await deploy();
+    const invocation = one('aws.lambda.Invocation');
+    expect(invocation.args.functionName).toBe(one('sst.aws.Function', 'Migrator').instance.name);
+    expect(() => JSON.parse(String(invocation.args.input))).not.toThrow();
+  });
+
+  it('invokes the Migrator again on every later deploy', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-01-01T00:00:00Z'));
+    const first = (await deploy()).one('aws.lambda.Invocation').args;
+    vi.setSystemTime(new Date('2026-01-01T00:05:00Z'));
+    const second = (await deploy()).one('aws.lambda.Invocation').args;
+    // Pulumi re-invokes only when the Invocation is replaced, which a change of input or
+    // triggers causes.
+    expect({ input: second.input, triggers: second.triggers }).not.toEqual({
+      input: first.input,
+      triggers: first.triggers,
+    });
+  });
+});
+
+describe('outputs', () => {
+  it('exposes the API URL', async () => {
+    const { one, outputs } = await deploy();
+    expect(outputs).toEqual({ api: one('sst.aws.ApiGatewayV2', 'Api').instance.url });
+  });
+});

@@ -1,0 +1,43 @@
+import type { DB } from '@auditflow/db';
+import { type Kysely, sql } from 'kysely';
+import { expect } from 'vitest';
+
+/**
+ * The invariant, checked from the tables themselves: for every tenant, the
+ * number of transitions, audit rows and outbox events is the same, and every
+ * transition's audit row and event exist and belong to its version.
+ */
+export async function expectBalancedLedger(db: Kysely<DB>): Promise<void> {
+  const { rows } = await sql<{
+    tenant_id: string;
+    transitions: number;
+    audits: number;
+    events: number;
+    unmatched: number;
+  }>`
+    WITH tenants AS (
+      SELECT tenant_id FROM state_transitions UNION SELECT tenant_id FROM audit_log
+      UNION SELECT tenant_id FROM outbox
+    )
+    SELECT t.tenant_id,
+      (SELECT count(*)::int FROM state_transitions s WHERE s.tenant_id = t.tenant_id) AS transitions,
+      (SELECT count(*)::int FROM audit_log a WHERE a.tenant_id = t.tenant_id) AS audits,
+      (SELECT count(*)::int FROM outbox o WHERE o.tenant_id = t.tenant_id) AS events,
+      (SELECT count(*)::int FROM state_transitions s
+        LEFT JOIN audit_log a ON a.id = s.audit_id AND a.entity_id = s.aggregate_id
+          AND a.entity_version = s.version AND a.txid = s.txid
+        LEFT JOIN outbox o ON o.id = s.outbox_id AND o.aggregate_id = s.aggregate_id
+          AND o.aggregate_version = s.version AND o.txid = s.txid
+        WHERE s.tenant_id = t.tenant_id AND (a.id IS NULL OR o.id IS NULL)) AS unmatched
+    FROM tenants t
+  `.execute(db);
+  for (const row of rows) {
+    expect(row, `ledger of tenant ${row.tenant_id}`).toEqual({
+      tenant_id: row.tenant_id,
+      transitions: row.transitions,
+      audits: row.transitions,
+      events: row.transitions,
+      unmatched: 0,
+    });
+  }
+}
