@@ -8,6 +8,7 @@ export default defineConfig({
     // Each test file gets its own database cloned from a migrated template,
     // so files run in parallel without seeing each other's rows.
     pool: 'forks',
+    reporters: ['default', './test/support/summary-reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

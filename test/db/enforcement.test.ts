@@ -1,0 +1,179 @@
+import { createPayrollRun } from '@auditflow/domain';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { aPayrollRun } from '../support/api';
+import { useTestDatabase } from '../support/database';
+
+/*
+ * Every statement here deliberately bypasses the write unit with raw SQL, to
+ * prove the database itself refuses a change without its audit row, event and
+ * transition. Each is marked for the one-rule check.
+ */
+const database = useTestDatabase();
+
+let counter = 0;
+const newTenant = () => `cheat-${++counter}`;
+
+/** Runs statements in one transaction on a fresh connection; resolves with the error code, if any. */
+async function inTransaction(
+  statements: string[],
+  values: unknown[][] = [],
+): Promise<string | null> {
+  const client = new pg.Client({ connectionString: database.url() });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    for (const [index, statement] of statements.entries()) {
+      await client.query(statement, values[index] ?? []);
+    }
+    await client.query('COMMIT');
+    return null;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    return (error as { code?: string }).code ?? 'unknown';
+  } finally {
+    await client.end();
+  }
+}
+
+async function existingRun() {
+  const tenantId = newTenant();
+  const { state } = await createPayrollRun(
+    database.db(),
+    { tenantId, actor: 'alice', correlationId: 'setup' },
+    aPayrollRun,
+  );
+  return state;
+}
+
+const runColumns = `(id, tenant_id, status, version, period_start, period_end, pay_date, currency,
+  gross_total_minor, employee_count, created_by)`;
+const newRunValues = (id: string, tenant: string) =>
+  `('${id}', '${tenant}', 'DRAFT', 1, '2026-11-01', '2026-11-30', '2026-12-01', 'EUR', 100, 1, 'mallory')`;
+
+const auditFor = (id: string, tenant: string, version: number, entity = id) =>
+  `INSERT INTO audit_log (id, tenant_id, actor, action, entity_type, entity_id, entity_version, after, correlation_id)
+   VALUES (gen_random_uuid(), '${tenant}', 'mallory', 'Cheat', 'payroll_run', '${entity}', ${version}, '{}', 'c')`;
+const eventFor = (id: string, tenant: string, version: number) =>
+  `INSERT INTO outbox (id, tenant_id, aggregate_type, aggregate_id, aggregate_version, event_type, payload, correlation_id, actor)
+   VALUES (gen_random_uuid(), '${tenant}', 'payroll_run', '${id}', ${version}, 'payroll.run_created.v1', '{}', 'c', 'mallory')`;
+const transitionFor = (id: string, tenant: string, version: number, to: string) =>
+  `INSERT INTO state_transitions (id, tenant_id, aggregate_type, aggregate_id, version, command, to_status, actor, correlation_id, audit_id, outbox_id)
+   SELECT gen_random_uuid(), '${tenant}', 'payroll_run', '${id}', ${version}, 'cheat', '${to}', 'mallory', 'c', a.id, o.id
+     FROM audit_log a, outbox o
+    WHERE a.entity_id = '${id}' AND a.entity_version = ${version}
+      AND o.aggregate_id = '${id}' AND o.aggregate_version = ${version}`;
+
+describe('the database refuses unaudited changes', () => {
+  it('refuses to commit a domain row inserted without audit row, event and transition', async () => {
+    const id = crypto.randomUUID();
+    const tenant = newTenant();
+    // one-rule-allow: proves the database refuses a bare insert
+    const code = await inTransaction([
+      `INSERT INTO payroll_runs ${runColumns} VALUES ${newRunValues(id, tenant)}`,
+    ]);
+    expect(code).toBe('AF001');
+  });
+
+  it.each([
+    ['an audit row only', ['audit']],
+    ['an audit row and an event, but no transition', ['audit', 'event']],
+    ['an event and a transition-less audit of another entity', ['audit-other', 'event']],
+  ])('refuses to commit an insert with %s', async (_label, parts) => {
+    const id = crypto.randomUUID();
+    const tenant = newTenant();
+    const statements = [
+      // one-rule-allow: proves the database refuses a partially recorded insert
+      `INSERT INTO payroll_runs ${runColumns} VALUES ${newRunValues(id, tenant)}`,
+      ...parts.map((part) =>
+        part === 'audit'
+          ? auditFor(id, tenant, 1)
+          : part === 'audit-other'
+            ? auditFor(id, tenant, 1, crypto.randomUUID())
+            : eventFor(id, tenant, 1),
+      ),
+    ];
+    expect(await inTransaction(statements)).toBe('AF001');
+  });
+
+  it('commits a raw insert that carries its audit row, event and transition (the rule is exact, not blanket)', async () => {
+    const id = crypto.randomUUID();
+    const tenant = newTenant();
+    const code = await inTransaction([
+      // one-rule-allow: proves a fully recorded change is accepted
+      `INSERT INTO payroll_runs ${runColumns} VALUES ${newRunValues(id, tenant)}`,
+      auditFor(id, tenant, 1),
+      eventFor(id, tenant, 1),
+      transitionFor(id, tenant, 1, 'DRAFT'),
+    ]);
+    expect(code).toBeNull();
+  });
+
+  it('refuses to commit a status update without its history, even with constraints set immediate', async () => {
+    const run = await existingRun();
+    // one-rule-allow: proves the database refuses a silent status change
+    const update = `UPDATE payroll_runs SET status = 'PAID', version = version + 1 WHERE id = '${run.id}'`;
+    expect(await inTransaction([update])).toBe('AF001');
+    expect(await inTransaction(['SET CONSTRAINTS ALL IMMEDIATE', update])).toBe('AF001');
+  });
+
+  it('refuses an update whose history is recorded for the wrong version', async () => {
+    const run = await existingRun();
+    const code = await inTransaction([
+      // one-rule-allow: proves history must match the new version
+      `UPDATE payroll_runs SET status = 'SUBMITTED', version = 2 WHERE id = '${run.id}'`,
+      auditFor(run.id, run.tenant_id, 3),
+      eventFor(run.id, run.tenant_id, 3),
+    ]);
+    expect(code).toBe('AF001');
+  });
+
+  it('refuses version jumps, identity changes and deletes of domain rows', async () => {
+    const run = await existingRun();
+    // one-rule-allow: proves versions cannot skip
+    expect(
+      await inTransaction([`UPDATE payroll_runs SET version = 5 WHERE id = '${run.id}'`]),
+    ).toBe('AF003');
+    // one-rule-allow: proves a row cannot move to another tenant
+    expect(
+      await inTransaction([
+        `UPDATE payroll_runs SET tenant_id = 'other', version = 2 WHERE id = '${run.id}'`,
+      ]),
+    ).toBe('AF003');
+    // one-rule-allow: proves domain rows are never deleted
+    expect(await inTransaction([`DELETE FROM payroll_runs WHERE id = '${run.id}'`])).toBe('AF003');
+    // one-rule-allow: proves domain tables cannot be truncated
+    expect(await inTransaction(['TRUNCATE payroll_runs CASCADE'])).toBe('AF002');
+  });
+
+  it.each(['audit_log', 'state_transitions'])(
+    'keeps %s append-only: no UPDATE, DELETE or TRUNCATE',
+    async (table) => {
+      await existingRun();
+      expect(await inTransaction([`UPDATE ${table} SET actor = 'mallory'`])).toBe('AF002');
+      expect(await inTransaction([`DELETE FROM ${table}`])).toBe('AF002');
+      expect(await inTransaction([`TRUNCATE ${table} CASCADE`])).toBe('AF002');
+    },
+  );
+
+  it('stamps history rows with the writing transaction, whatever txid the caller supplies', async () => {
+    const id = crypto.randomUUID();
+    const tenant = newTenant();
+    const forged = `INSERT INTO audit_log (id, tenant_id, actor, action, entity_type, entity_id, entity_version, after, correlation_id, txid)
+      VALUES (gen_random_uuid(), '${tenant}', 'mallory', 'Cheat', 'payroll_run', '${id}', 1, '{}', 'c', '1')`;
+    const client = new pg.Client({ connectionString: database.url() });
+    await client.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(forged);
+      const { rows } = await client.query(
+        'SELECT txid = pg_current_xact_id() AS own FROM audit_log WHERE entity_id = $1',
+        [id],
+      );
+      expect(rows).toEqual([{ own: true }]);
+    } finally {
+      await client.query('ROLLBACK');
+      await client.end();
+    }
+  });
+});
