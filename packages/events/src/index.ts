@@ -1,4 +1,11 @@
 export { type EventType, eventCatalogue } from './catalogue';
 export { ewaEvents } from './ewa';
 export { payrollEvents } from './payroll';
-export { calendarDate, currencyCode, externalId, minorUnits, reasonText } from './primitives';
+export {
+  calendarDate,
+  currencyCode,
+  externalId,
+  minorUnits,
+  reasonText,
+  unlessMissing,
+} from './primitives';

@@ -2,23 +2,29 @@ import { z } from 'zod';
 
 const ISO_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 
+/** An error message that says "is required" when the field is absent, `text` otherwise. */
+export const unlessMissing =
+  (text: string) =>
+  (issue: { input?: unknown }): string =>
+    issue.input === undefined ? 'is required' : text;
+
 /** An ISO 4217 code the runtime knows, upper case: `EUR`. */
 export const currencyCode = z
-  .string()
+  .string({ error: unlessMissing('must be an ISO 4217 currency code in upper case, e.g. EUR') })
   .refine(
     (code) => /^[A-Z]{3}$/.test(code) && ISO_CURRENCIES.has(code),
     'must be an ISO 4217 currency code in upper case, e.g. EUR',
   );
 
 /** A calendar date, `YYYY-MM-DD`, that exists. */
-export const calendarDate = z.iso.date({ message: 'must be a date as YYYY-MM-DD' });
+export const calendarDate = z.iso.date({ error: unlessMissing('must be a date as YYYY-MM-DD') });
 
 /**
  * Money in integer minor units (cents). Bounded so it stays exact in a JSON
  * number and a Postgres bigint.
  */
 export const minorUnits = z
-  .number({ message: 'must be an integer amount in minor units' })
+  .number({ error: unlessMissing('must be an integer amount in minor units') })
   .int('must be an integer amount in minor units')
   .min(0, 'must not be negative')
   .max(Number.MAX_SAFE_INTEGER, 'is too large');
@@ -28,7 +34,7 @@ export const minorUnits = z
  * characters (NUL among them, which Postgres text refuses) are rejected.
  */
 export const reasonText = z
-  .string()
+  .string({ error: unlessMissing('must be a string') })
   .trim()
   .min(1, 'must not be empty')
   .max(500, 'must be at most 500 characters')
@@ -39,7 +45,7 @@ export const reasonText = z
 
 /** An identifier from another system (an employee id): short, no spaces or controls. */
 export const externalId = z
-  .string()
+  .string({ error: unlessMissing('must be a string') })
   .min(1, 'must not be empty')
   .max(64, 'must be at most 64 characters')
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/, 'may contain only letters, digits and . _ : @ -');

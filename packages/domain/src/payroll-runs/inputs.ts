@@ -1,4 +1,10 @@
-import { calendarDate, currencyCode, minorUnits, reasonText } from '@auditflow/events';
+import {
+  calendarDate,
+  currencyCode,
+  minorUnits,
+  reasonText,
+  unlessMissing,
+} from '@auditflow/events';
 import { z } from 'zod';
 
 /** Body of `POST /payroll-runs`. Unknown fields are refused, not ignored. */
@@ -10,7 +16,7 @@ export const createPayrollRunInput = z
     currency: currencyCode,
     grossTotalMinor: minorUnits,
     employeeCount: z
-      .number({ message: 'must be a whole number of employees' })
+      .number({ error: unlessMissing('must be a whole number of employees') })
       .int('must be a whole number of employees')
       .min(1, 'must be at least 1')
       .max(1_000_000, 'must be at most 1000000'),
