@@ -33,31 +33,33 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     DECLARE
       expected_type text := TG_ARGV[0];
       current_tx xid8 := pg_current_xact_id();
+      found_tenant text;
+      found_tx xid8;
+      found_status text;
     BEGIN
-      IF NOT EXISTS (
-        SELECT 1 FROM audit_log a
-        WHERE a.entity_type = expected_type AND a.entity_id = NEW.id
-          AND a.entity_version = NEW.version AND a.tenant_id = NEW.tenant_id
-          AND a.txid = current_tx
-      ) THEN
+      -- Each lookup is by its table's unique key (type, id, version), so it
+      -- stays one index probe however many rows the tenant has; the tenant
+      -- and the transaction are compared on the row found.
+      SELECT a.tenant_id, a.txid INTO found_tenant, found_tx FROM audit_log a
+       WHERE a.entity_type = expected_type AND a.entity_id = NEW.id AND a.entity_version = NEW.version;
+      IF found_tx IS DISTINCT FROM current_tx OR found_tenant IS DISTINCT FROM NEW.tenant_id THEN
         RAISE EXCEPTION 'unaudited change: % % version % has no audit row in its transaction',
           expected_type, NEW.id, NEW.version USING ERRCODE = 'AF001';
       END IF;
-      IF NOT EXISTS (
-        SELECT 1 FROM outbox o
-        WHERE o.aggregate_type = expected_type AND o.aggregate_id = NEW.id
-          AND o.aggregate_version = NEW.version AND o.tenant_id = NEW.tenant_id
-          AND o.txid = current_tx
-      ) THEN
+
+      found_tx := NULL;
+      SELECT o.tenant_id, o.txid INTO found_tenant, found_tx FROM outbox o
+       WHERE o.aggregate_type = expected_type AND o.aggregate_id = NEW.id AND o.aggregate_version = NEW.version;
+      IF found_tx IS DISTINCT FROM current_tx OR found_tenant IS DISTINCT FROM NEW.tenant_id THEN
         RAISE EXCEPTION 'unaudited change: % % version % has no outbox event in its transaction',
           expected_type, NEW.id, NEW.version USING ERRCODE = 'AF001';
       END IF;
-      IF NOT EXISTS (
-        SELECT 1 FROM state_transitions t
-        WHERE t.aggregate_type = expected_type AND t.aggregate_id = NEW.id
-          AND t.version = NEW.version AND t.tenant_id = NEW.tenant_id
-          AND t.to_status = NEW.status AND t.txid = current_tx
-      ) THEN
+
+      found_tx := NULL;
+      SELECT t.tenant_id, t.txid, t.to_status INTO found_tenant, found_tx, found_status FROM state_transitions t
+       WHERE t.aggregate_type = expected_type AND t.aggregate_id = NEW.id AND t.version = NEW.version;
+      IF found_tx IS DISTINCT FROM current_tx OR found_tenant IS DISTINCT FROM NEW.tenant_id
+         OR found_status IS DISTINCT FROM NEW.status THEN
         RAISE EXCEPTION 'unaudited change: % % version % has no state transition in its transaction',
           expected_type, NEW.id, NEW.version USING ERRCODE = 'AF001';
       END IF;

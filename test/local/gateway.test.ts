@@ -56,7 +56,7 @@ describe('the local gateway', () => {
     const token = await signDevToken(key, { tenant: 'gateway-a', sub: 'alice' });
     const created = await post('/payroll-runs', token, aPayrollRun);
     expect(created.status).toBe(201);
-    const run = await created.json();
+    const run = (await created.json()) as { id: string; createdBy: string };
     expect(run.createdBy).toBe('alice');
     expect(created.headers.get('location')).toBe(`/payroll-runs/${run.id}`);
 

@@ -16,8 +16,15 @@ export const currencyCode = z
     'must be an ISO 4217 currency code in upper case, e.g. EUR',
   );
 
-/** A calendar date, `YYYY-MM-DD`, that exists. */
-export const calendarDate = z.iso.date({ error: unlessMissing('must be a date as YYYY-MM-DD') });
+/**
+ * A calendar date, `YYYY-MM-DD`, that exists, within years a payroll can
+ * mean (Postgres has no year 0, and far-off years are typos).
+ */
+export const calendarDate = z.iso
+  .date({ error: unlessMissing('must be a date as YYYY-MM-DD') })
+  .refine((date) => date >= '1900-01-01' && date <= '2999-12-31', {
+    message: 'must be between 1900-01-01 and 2999-12-31',
+  });
 
 /**
  * Money in integer minor units (cents). Bounded so it stays exact in a JSON
@@ -30,17 +37,18 @@ export const minorUnits = z
   .max(Number.MAX_SAFE_INTEGER, 'is too large');
 
 /**
- * Free text a person typed (a reason): trimmed, bounded, printable. Control
- * characters (NUL among them, which Postgres text refuses) are rejected.
+ * Free text a person typed (a reason): trimmed, bounded, printable.
  */
 export const reasonText = z
   .string({ error: unlessMissing('must be a string') })
   .trim()
   .min(1, 'must not be empty')
   .max(500, 'must be at most 500 characters')
+  // Controls (NUL among them, which Postgres text refuses) and lone UTF-16
+  // surrogates (which jsonb refuses) would otherwise fail deep in the write.
   // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting them is the point
-  .refine((text) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(text), {
-    message: 'must not contain control characters',
+  .refine((text) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\p{Cs}]/u.test(text), {
+    message: 'must not contain control characters or unpaired surrogates',
   });
 
 /** An identifier from another system (an employee id): short, no spaces or controls. */

@@ -9,7 +9,7 @@ export const MAX_BODY_BYTES = 16 * 1024;
 
 const TENANT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
-const PRINTABLE = /^[^\u0000-\u001F\u007F]{1,200}$/;
+const PRINTABLE = /^[^\u0000-\u001F\u007F-\u009F\p{Cs}]{1,200}$/u;
 const IDEMPOTENCY_KEY = /^[\x21-\x7E]{1,255}$/;
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 

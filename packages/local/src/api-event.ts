@@ -71,12 +71,14 @@ export function toApiGatewayEvent(
   return event as APIGatewayProxyEventV2WithJWTAuthorizer;
 }
 
+/** A Map, not an object: keys like `__proto__` or `constructor` stay plain keys, as in AWS. */
 function parseQuery(rawQueryString: string): Record<string, string> {
-  const parameters: Record<string, string> = {};
+  const parameters = new Map<string, string>();
   for (const [key, value] of new URLSearchParams(rawQueryString)) {
-    parameters[key] = key in parameters ? `${parameters[key]},${value}` : value;
+    const previous = parameters.get(key);
+    parameters.set(key, previous === undefined ? value : `${previous},${value}`);
   }
-  return parameters;
+  return Object.fromEntries(parameters);
 }
 
 function stringifyClaims(claims: JwtClaims): Record<string, string> {
