@@ -1,7 +1,7 @@
 import type { AuditLogTable } from './tables/audit-log';
 import type { EwaRequestsTable } from './tables/ewa-requests';
 import type { IdempotencyKeysTable } from './tables/idempotency-keys';
-import type { OutboxTable } from './tables/outbox';
+import type { OutboxRetentionTable, OutboxTable } from './tables/outbox';
 import type { PayrollRunsTable } from './tables/payroll-runs';
 import type { StateTransitionsTable } from './tables/state-transitions';
 
@@ -11,6 +11,7 @@ export interface DB {
   ewa_requests: EwaRequestsTable;
   audit_log: AuditLogTable;
   outbox: OutboxTable;
+  outbox_retention: OutboxRetentionTable;
   state_transitions: StateTransitionsTable;
   idempotency_keys: IdempotencyKeysTable;
 }

@@ -16,7 +16,13 @@ export type {
   IdempotencyKeysTable,
   NewIdempotencyKey,
 } from './tables/idempotency-keys';
-export type { NewOutboxEvent, OutboxRow, OutboxStatus, OutboxTable } from './tables/outbox';
+export type {
+  NewOutboxEvent,
+  OutboxRetentionTable,
+  OutboxRow,
+  OutboxStatus,
+  OutboxTable,
+} from './tables/outbox';
 export {
   type NewPayrollRun,
   PAYROLL_RUN_STATUSES,

@@ -7,6 +7,14 @@ export {
   loadOrCreateKey,
   signDevToken,
 } from './dev-jwt';
+export { localEventBridgeClient } from './eventbridge/client';
+export {
+  type AcceptedEvent,
+  type EndpointFaults,
+  type EventBridgeEndpoint,
+  type RequestFault,
+  startEventBridgeEndpoint,
+} from './eventbridge/endpoint';
 export { type GatewayOptions, type GatewayRoute, startGateway } from './gateway';
 export { lambdaContext } from './lambda-context';
 export { matchRoute } from './route-match';

@@ -10,6 +10,26 @@ export {
 } from './errors';
 export { type HistoryItem, readHistory } from './history';
 export { isUuid, newId } from './ids';
+export { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelayMs } from './relay/backoff';
+export {
+  type EventEnvelope,
+  entrySize,
+  MAX_ENTRIES_PER_REQUEST,
+  MAX_REQUEST_BYTES,
+  toEntry,
+  toEnvelope,
+} from './relay/envelope';
+export type { EntryOutcome } from './relay/publish';
+export {
+  createRelay,
+  type DrainOptions,
+  type PassResult,
+  type Relay,
+  type RelayOptions,
+  type RelayTelemetry,
+} from './relay/relay';
+export { prunePublished } from './relay/statements';
+export { createWakeSignal, listenForCommits, type WakeSignal } from './relay/wake';
 export {
   type Aggregate,
   type AggregateFields,

@@ -21,6 +21,15 @@ export interface OutboxTable {
   next_attempt_at: Timestamp;
   last_error: string | null;
   published_at: string | null;
+  /** The relay holding the row's lease, while it publishes. */
+  claimed_by: string | null;
+  /** When the lease ends; an expired lease means the relay died and the row is free again. */
+  claimed_until: string | null;
+}
+
+export interface OutboxRetentionTable {
+  singleton: ColumnType<boolean, boolean | undefined, boolean>;
+  pruned_before: string;
 }
 
 export type OutboxRow = Selectable<OutboxTable>;

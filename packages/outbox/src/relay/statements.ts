@@ -1,0 +1,191 @@
+import type { DB, OutboxRow } from '@auditflow/db';
+import { type Kysely, sql } from 'kysely';
+
+/**
+ * The relay's SQL, one statement (or one short transaction) per function.
+ * No function holds a lock beyond its own transaction: claimed rows are
+ * protected by a lease (claimed_until), not by a lock held across PutEvents.
+ */
+
+export interface ClaimOptions {
+  relayId: string;
+  limit: number;
+  leaseMs: number;
+}
+
+/**
+ * Leases up to `limit` due pending events, oldest first, in version order per
+ * aggregate. Safe with any number of concurrent relays. Each claim counts as
+ * an attempt.
+ *
+ * No commit-order watermark is needed: rows are chosen by status, not by
+ * position, so a row whose transaction commits late is simply pending when it
+ * becomes visible, and the next pass takes it.
+ */
+export async function claimEvents(db: Kysely<DB>, options: ClaimOptions): Promise<OutboxRow[]> {
+  return db.transaction().execute(async (trx) => {
+    // SKIP LOCKED: rows another relay is claiming right now are left to it,
+    // rather than waited for. An expired lease means its relay died.
+    const { rows: candidates } = await sql<
+      Pick<OutboxRow, 'id' | 'aggregate_type' | 'aggregate_id' | 'aggregate_version'>
+    >`
+      SELECT id, aggregate_type, aggregate_id, aggregate_version
+        FROM outbox
+       WHERE status = 'pending'
+         AND next_attempt_at <= now()
+         AND (claimed_until IS NULL OR claimed_until < now())
+       ORDER BY id
+       LIMIT ${options.limit}
+         FOR UPDATE SKIP LOCKED
+    `.execute(trx);
+    if (candidates.length === 0) return [];
+
+    const inOrder = await firstPendingVersions(trx, candidates);
+    if (inOrder.length === 0) return [];
+    const { rows } = await sql<OutboxRow>`
+      UPDATE outbox
+         SET claimed_by = ${options.relayId},
+             claimed_until = now() + make_interval(secs => ${options.leaseMs / 1000}),
+             attempts = attempts + 1
+       WHERE id = ANY(${inOrder}::uuid[])
+      RETURNING *
+    `.execute(trx);
+    return rows.sort(
+      (a, b) =>
+        a.aggregate_type.localeCompare(b.aggregate_type) ||
+        a.aggregate_id.localeCompare(b.aggregate_id) ||
+        a.aggregate_version - b.aggregate_version,
+    );
+  });
+}
+
+/**
+ * Keeps, per aggregate, the candidates that start at its lowest pending
+ * version and run on without a gap. Version n+1 is held back while version n
+ * is pending anywhere (waiting for a retry, leased by another relay, or not
+ * locked by us), so two relays never publish an aggregate out of order.
+ */
+async function firstPendingVersions(
+  trx: Kysely<DB>,
+  candidates: Pick<OutboxRow, 'id' | 'aggregate_type' | 'aggregate_id' | 'aggregate_version'>[],
+): Promise<string[]> {
+  const types = candidates.map((row) => row.aggregate_type);
+  const ids = candidates.map((row) => row.aggregate_id);
+  const { rows: pending } = await sql<{
+    aggregate_type: string;
+    aggregate_id: string;
+    aggregate_version: number;
+  }>`
+    SELECT o.aggregate_type, o.aggregate_id, o.aggregate_version
+      FROM outbox o
+      JOIN (SELECT DISTINCT * FROM unnest(${types}::text[], ${ids}::uuid[]) AS a(type, id)) a
+        ON o.aggregate_type = a.type AND o.aggregate_id = a.id
+     WHERE o.status = 'pending'
+     ORDER BY o.aggregate_type, o.aggregate_id, o.aggregate_version
+  `.execute(trx);
+
+  const candidateByKey = new Map(
+    candidates.map((row) => [
+      `${row.aggregate_type}/${row.aggregate_id}/${row.aggregate_version}`,
+      row.id,
+    ]),
+  );
+  const kept: string[] = [];
+  const blocked = new Set<string>();
+  for (const row of pending) {
+    const aggregate = `${row.aggregate_type}/${row.aggregate_id}`;
+    if (blocked.has(aggregate)) continue;
+    const id = candidateByKey.get(`${aggregate}/${row.aggregate_version}`);
+    if (id) kept.push(id);
+    else blocked.add(aggregate);
+  }
+  return kept;
+}
+
+/** Marks events accepted by EventBridge. */
+export async function markPublished(db: Kysely<DB>, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await sql`
+    UPDATE outbox
+       SET status = 'published', published_at = now(), last_error = NULL,
+           claimed_by = NULL, claimed_until = NULL
+     WHERE id = ANY(${ids}::uuid[])
+  `.execute(db);
+}
+
+/** Puts events back to pending, due after their own delay (backoff with jitter). */
+export async function scheduleRetries(
+  db: Kysely<DB>,
+  retries: { id: string; delayMs: number; error: string }[],
+): Promise<void> {
+  if (retries.length === 0) return;
+  await sql`
+    UPDATE outbox o
+       SET next_attempt_at = now() + make_interval(secs => r.delay_ms / 1000.0),
+           last_error = r.error, claimed_by = NULL, claimed_until = NULL
+      FROM unnest(${retries.map((r) => r.id)}::uuid[], ${retries.map((r) => r.delayMs)}::int[],
+                  ${retries.map((r) => r.error)}::text[]) AS r(id, delay_ms, error)
+     WHERE o.id = r.id AND o.status = 'pending'
+  `.execute(db);
+}
+
+/** Gives up on events: they stay in the outbox as dead, with the reason, until retried. */
+export async function markDead(
+  db: Kysely<DB>,
+  dead: { id: string; error: string }[],
+): Promise<void> {
+  if (dead.length === 0) return;
+  await sql`
+    UPDATE outbox o
+       SET status = 'dead', last_error = d.error, claimed_by = NULL, claimed_until = NULL
+      FROM unnest(${dead.map((d) => d.id)}::uuid[], ${dead.map((d) => d.error)}::text[]) AS d(id, error)
+     WHERE o.id = d.id AND o.status = 'pending'
+  `.execute(db);
+}
+
+/**
+ * Returns claimed events that were not sent (an earlier version of their
+ * aggregate failed, or time ran out) without counting the attempt.
+ */
+export async function releaseClaims(db: Kysely<DB>, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await sql`
+    UPDATE outbox
+       SET claimed_by = NULL, claimed_until = NULL, attempts = greatest(attempts - 1, 0)
+     WHERE id = ANY(${ids}::uuid[]) AND status = 'pending'
+  `.execute(db);
+}
+
+/**
+ * Deletes published events older than `olderThanMs`, at most `limit` per
+ * call, and records the horizon so reconciliation knows what was pruned.
+ * Returns how many it deleted.
+ */
+export async function prunePublished(
+  db: Kysely<DB>,
+  options: { olderThanMs: number; limit: number },
+): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const horizon = sql`now() - make_interval(secs => ${options.olderThanMs / 1000})`;
+    const { rows } = await sql<{ pruned: number; newest: string | null }>`
+      WITH doomed AS (
+        SELECT id FROM outbox
+         WHERE status = 'published' AND published_at < ${horizon}
+         ORDER BY published_at
+         LIMIT ${options.limit}
+      ), deleted AS (
+        DELETE FROM outbox o USING doomed d WHERE o.id = d.id RETURNING o.occurred_at
+      )
+      SELECT count(*)::int AS pruned, max(occurred_at) AS newest FROM deleted
+    `.execute(trx);
+    const { pruned = 0, newest = null } = rows[0] ?? {};
+    if (newest) {
+      await sql`
+        INSERT INTO outbox_retention (singleton, pruned_before) VALUES (true, ${newest})
+        ON CONFLICT (singleton) DO UPDATE
+          SET pruned_before = greatest(outbox_retention.pruned_before, excluded.pruned_before)
+      `.execute(trx);
+    }
+    return pruned;
+  });
+}

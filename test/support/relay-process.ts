@@ -1,0 +1,17 @@
+/**
+ * A relay in a process of its own, so a test can kill it with SIGKILL at any
+ * moment. Reads DATABASE_URL, EVENTBRIDGE_ENDPOINT and RELAY_LEASE_MS.
+ */
+import { createDb } from '@auditflow/db';
+import { localEventBridgeClient } from '@auditflow/local';
+import { createRelay } from '@auditflow/outbox';
+
+const relay = createRelay({
+  db: createDb({ max: 2 }),
+  client: localEventBridgeClient(process.env.EVENTBRIDGE_ENDPOINT ?? ''),
+  busName: 'auditflow-test',
+  batchSize: 50,
+  leaseMs: Number(process.env.RELAY_LEASE_MS ?? 500),
+});
+console.log('relay started');
+await relay.drain({ until: Date.now() + 60_000, whenIdle: 'wait' });
