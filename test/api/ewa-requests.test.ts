@@ -117,6 +117,16 @@ describe('EWA requests over HTTP', () => {
     });
   });
 
+  it('refuses approval by the person who requested the payout with 403 and writes nothing', async () => {
+    const alice = { tenant: newTenant(), sub: 'alice' };
+    const request = await createRequest(alice);
+    const refused = await apply(alice, request.id, 'approve');
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('segregation_of_duties');
+    const current = await call('GET', `/ewa-requests/${request.id}`, { as: alice });
+    expect(current.body).toMatchObject({ status: 'REQUESTED', version: 1 });
+  });
+
   // Every status the API can reach, and the commands that lead there.
   const reachedBy: Record<string, Command[]> = {
     REQUESTED: [],
@@ -134,12 +144,13 @@ describe('EWA requests over HTTP', () => {
     'answers 409 to $command from $status and changes nothing',
     async ({ status, path, command }) => {
       const alice = { tenant: newTenant(), sub: 'alice' };
+      const bob = { tenant: alice.tenant, sub: 'bob' };
       const request = await createRequest(alice);
-      for (const step of path) expect((await apply(alice, request.id, step)).status).toBe(200);
+      for (const step of path) expect((await apply(bob, request.id, step)).status).toBe(200);
       const before = await call('GET', `/ewa-requests/${request.id}`, { as: alice });
       expect(before.body.status).toBe(status);
 
-      const refused = await apply(alice, request.id, command);
+      const refused = await apply(bob, request.id, command);
       expect(refused.status).toBe(409);
       expect(refused.headers['content-type']).toBe('application/problem+json');
       expect(refused.body.code).toBe('invalid_transition');
@@ -150,15 +161,16 @@ describe('EWA requests over HTTP', () => {
 
   it('answers 412 when If-Match names a stale version, and applies a current one', async () => {
     const alice = { tenant: newTenant(), sub: 'alice' };
+    const bob = { tenant: alice.tenant, sub: 'bob' };
     const request = await createRequest(alice);
     const stale = await call('POST', `/ewa-requests/${request.id}/approve`, {
-      as: alice,
+      as: bob,
       headers: { 'If-Match': '"2"' },
     });
     expect(stale.status).toBe(412);
     expect(stale.body.code).toBe('version_mismatch');
     const current = await call('POST', `/ewa-requests/${request.id}/approve`, {
-      as: alice,
+      as: bob,
       headers: { 'If-Match': '"1"' },
     });
     expect(current.status).toBe(200);
@@ -194,7 +206,7 @@ describe('EWA requests over HTTP', () => {
       string,
       string,
     ];
-    await apply(alice, oldest, 'approve');
+    await apply({ tenant: alice.tenant, sub: 'bob' }, oldest, 'approve');
     await apply(alice, third, 'decline');
 
     const first = await call('GET', '/ewa-requests?limit=2', { as: alice });
@@ -281,7 +293,7 @@ describe('EWA requests over HTTP', () => {
       const request = await createRequest(alice);
       const send = () =>
         call('POST', `/ewa-requests/${request.id}/approve`, {
-          as: alice,
+          as: { tenant: alice.tenant, sub: 'bob' },
           headers: { 'Idempotency-Key': 'approve-1' },
         });
       const first = await send();

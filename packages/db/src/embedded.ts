@@ -32,6 +32,10 @@ const PASSWORD = 'postgres';
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const dataDir = path.resolve(options.dataDir);
   const port = options.port || (await findFreePort());
+  if (options.port) await assertPortFree(options.port);
+  // The library rejects without a reason when Postgres exits early; keep its
+  // last words for the error.
+  const recentLog: string[] = [];
   await fs.mkdir(path.dirname(dataDir), { recursive: true, mode: 0o755 });
   await assertReachableByPostgresUser(dataDir);
   const server = new EmbeddedPostgres({
@@ -43,7 +47,10 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     // Postgres refuses to run as root; the package then runs it as `postgres`.
     createPostgresUser: true,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', ...(options.postgresFlags ?? [])],
-    onLog: () => {},
+    onLog: (line) => {
+      recentLog.push(String(line).trim());
+      if (recentLog.length > 20) recentLog.shift();
+    },
     onError: (error) => console.error('[postgres]', error),
   });
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
@@ -51,12 +58,25 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   } else {
     await removeStalePidFile(dataDir);
   }
-  await server.start();
+  await server.start().catch((error: unknown) => {
+    const detail = error instanceof Error ? error.message : recentLog.join('\n');
+    throw new Error(`Postgres did not start on port ${port}: ${detail}`);
+  });
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
     port,
     stop: () => server.stop(),
   };
+}
+
+async function assertPortFree(port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', () =>
+      reject(new Error(`Port ${port} is in use: stop what uses it, or choose another port.`)),
+    );
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
 }
 
 async function findFreePort(): Promise<number> {
@@ -85,7 +105,7 @@ async function removeStalePidFile(dataDir: string): Promise<void> {
   const pid = Number(content.split('\n')[0]);
   if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
     throw new Error(
-      `Postgres (pid ${pid}) is still running on ${dataDir}: stop it first (kill ${pid}).`,
+      `Postgres (pid ${pid}) is already running on ${dataDir}: is another \`npm start\` running? Stop it first.`,
     );
   }
   await fs.rm(pidFile, { force: true });

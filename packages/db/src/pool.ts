@@ -69,6 +69,18 @@ export function createDb(options: PoolOptions = {}): Kysely<DB> {
     idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 30_000,
     types: typeParsers,
   });
+  // An idle connection can be cut (failover, proxy idle timeout, a database
+  // being dropped); without a listener pg's pool would crash the process. The
+  // pool discards that connection and opens a new one when next needed.
+  pool.on('error', (error) => {
+    console.error(
+      JSON.stringify({
+        level: 'WARN',
+        message: 'idle database connection lost',
+        error: error.message,
+      }),
+    );
+  });
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
 }
 

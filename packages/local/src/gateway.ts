@@ -6,7 +6,7 @@ import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import type { JWTPayload } from 'jose';
 import { toApiGatewayEvent } from './api-event';
 import { lambdaContext } from './lambda-context';
-import { matchRoute, pathExists } from './route-match';
+import { matchRoute } from './route-match';
 
 export interface GatewayRoute {
   method: string;
@@ -61,10 +61,8 @@ export async function startGateway(
       const url = new URL(req.url ?? '/', 'http://localhost');
       const method = req.method ?? 'GET';
       const match = matchRoute(options.routes, method, url.pathname);
-      if (!match) {
-        const status = pathExists(options.routes, url.pathname) ? 405 : 404;
-        return send(res, status, { message: status === 405 ? 'Method Not Allowed' : 'Not Found' });
-      }
+      // API Gateway (HTTP API) answers 404 for any unmatched method and path.
+      if (!match) return send(res, 404, { message: 'Not Found' });
       const body = await readBody(req);
       if (body === 'too-large') return send(res, 413, { message: 'Request Entity Too Large' });
       let claims: JWTPayload | undefined;

@@ -17,4 +17,6 @@ export {
 } from './eventbridge/endpoint';
 export { type GatewayOptions, type GatewayRoute, startGateway } from './gateway';
 export { lambdaContext } from './lambda-context';
+export { startRelayLoop } from './relay-loop';
 export { matchRoute } from './route-match';
+export { type LocalStackOptions, stackFile, startLocalStack } from './stack';

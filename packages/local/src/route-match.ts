@@ -32,10 +32,6 @@ export function matchRoute<R extends RouteLike>(
   return undefined;
 }
 
-/** Whether any route has this path under another method (405 rather than 404). */
-export const pathExists = (routes: readonly RouteLike[], path: string): boolean =>
-  ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].some((method) => matchRoute(routes, method, path));
-
 const splitPath = (path: string) => path.split('/').filter((segment) => segment !== '');
 
 function safeDecode(segment: string): string {

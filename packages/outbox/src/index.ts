@@ -10,7 +10,17 @@ export {
 } from './errors';
 export { type HistoryItem, readHistory } from './history';
 export { isUuid, newId } from './ids';
+export {
+  type DeadEvent,
+  listDeadEvents,
+  replayEvents,
+  retryDeadEvents,
+} from './operator/dead-letters';
+export { type ReconcileRow, type Reconciliation, reconcile } from './operator/reconcile';
+export { type OutboxStatus, oldestPendingAgeMs, outboxStatus } from './operator/status';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelayMs } from './relay/backoff';
+export { createEventBridgeClient } from './relay/client';
+export { type RelayConfig, relayConfigFromEnv } from './relay/config';
 export {
   type EventEnvelope,
   entrySize,
@@ -29,6 +39,7 @@ export {
   type RelayTelemetry,
 } from './relay/relay';
 export { prunePublished } from './relay/statements';
+export { powertoolsTelemetry } from './relay/telemetry';
 export { createWakeSignal, listenForCommits, type WakeSignal } from './relay/wake';
 export {
   type Aggregate,

@@ -1,5 +1,5 @@
 import type { DB, EwaRequestRow } from '@auditflow/db';
-import type { CommandContext } from '@auditflow/outbox';
+import { AppError, type CommandContext } from '@auditflow/outbox';
 import type { Kysely } from 'kysely';
 import type { Target } from '../shared/command';
 import { writeUnit } from '../write-unit';
@@ -36,23 +36,32 @@ export function createEwaRequest(
   }));
 }
 
-/** REQUESTED -> APPROVED. */
+/** REQUESTED -> APPROVED, by someone other than who requested it (403 otherwise). */
 export function approveEwaRequest(db: Kysely<DB>, ctx: CommandContext, target: Target) {
   return writeUnit.transition(
     db,
     ctx,
     ewaRequests,
     target.id,
-    (request) => ({
-      command: 'approve',
-      status: nextEwaRequestStatus(request.status, 'approve'),
-      fields: { approved_by: ctx.actor },
-      audit: { action: 'EwaRequestApproved' },
-      event: {
-        type: 'ewa.request_approved.v1',
-        data: { approvedBy: ctx.actor, ...figures(request) },
-      },
-    }),
+    (request) => {
+      const status = nextEwaRequestStatus(request.status, 'approve');
+      if (request.created_by === ctx.actor) {
+        throw new AppError(
+          'segregation_of_duties',
+          'The person who requested an EWA payout cannot approve it.',
+        );
+      }
+      return {
+        command: 'approve',
+        status,
+        fields: { approved_by: ctx.actor },
+        audit: { action: 'EwaRequestApproved' },
+        event: {
+          type: 'ewa.request_approved.v1',
+          data: { approvedBy: ctx.actor, ...figures(request) },
+        },
+      };
+    },
     target,
   );
 }

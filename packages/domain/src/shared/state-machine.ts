@@ -20,7 +20,7 @@ export function nextStatus<Status extends string, Command extends string>(
   if (!rule.from.includes(current)) {
     throw new AppError(
       'invalid_transition',
-      `Cannot ${command} a ${noun} that is ${current}; allowed from ${rule.from.join(' or ')}.`,
+      `Cannot ${command} ${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun} that is ${current}; allowed from ${rule.from.join(' or ')}.`,
     );
   }
   return rule.to;

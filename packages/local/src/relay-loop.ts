@@ -1,0 +1,61 @@
+import type { DB } from '@auditflow/db';
+import {
+  createRelay,
+  createWakeSignal,
+  listenForCommits,
+  powertoolsTelemetry,
+} from '@auditflow/outbox';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { Kysely } from 'kysely';
+import { localEventBridgeClient } from './eventbridge/client';
+
+const logger = new Logger({ serviceName: 'auditflow-relay' });
+
+/**
+ * The relay as the local stack runs it: always on, woken by Postgres
+ * notifications on commit (and by `nudge`), polling with backoff as a safety
+ * net. The same relay code as the scheduled Lambda, minus the schedule.
+ */
+export async function startRelayLoop(options: {
+  db: Kysely<DB>;
+  databaseUrl: string;
+  eventBridgeUrl: string;
+  busName: string;
+}) {
+  const wake = createWakeSignal();
+  const relay = createRelay({
+    db: options.db,
+    client: localEventBridgeClient(options.eventBridgeUrl),
+    busName: options.busName,
+    telemetry: powertoolsTelemetry(logger),
+  });
+  const stopListening = await listenForCommits(options.databaseUrl, wake, (error) =>
+    logger.warn('relay notifications lost; polling instead', { error: String(error) }),
+  );
+  const stopped = new AbortController();
+  const loop = (async () => {
+    while (!stopped.signal.aborted) {
+      try {
+        await relay.drain({
+          until: Date.now() + 60_000,
+          whenIdle: 'wait',
+          wake,
+          maxPollMs: 1_000,
+          signal: stopped.signal,
+        });
+      } catch (error) {
+        logger.error('relay pass failed; retrying', error instanceof Error ? error : String(error));
+        await wake.wait(1_000);
+      }
+    }
+  })();
+  return {
+    nudge: () => wake.nudge(),
+    async stop() {
+      stopped.abort();
+      wake.nudge();
+      await loop;
+      await stopListening();
+    },
+  };
+}

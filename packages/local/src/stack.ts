@@ -1,0 +1,108 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import {
+  closeDb,
+  createDb,
+  describeTarget,
+  migrateToLatest,
+  resolveConnectionTarget,
+} from '@auditflow/db';
+import { startEmbeddedPostgres } from '@auditflow/db/embedded';
+import { onCommitted } from '@auditflow/domain';
+import { routes } from '../../../functions/api/routes';
+import { createVerifier, loadOrCreateKey } from './dev-jwt';
+import { startEventBridgeEndpoint } from './eventbridge/endpoint';
+import { startGateway } from './gateway';
+import { startRelayLoop } from './relay-loop';
+
+export interface LocalStackOptions {
+  /** Where the embedded database, the signing key and the stack file live. */
+  dataDir: string;
+  /** Repository root: handler paths resolve against it. */
+  root: string;
+  apiPort: number;
+  databasePort: number;
+  eventBridgePort: number;
+  /** Another Postgres to use instead of the embedded one. */
+  databaseUrl?: string | undefined;
+  busName?: string;
+}
+
+/** What `npm start` runs; `npm run outbox` finds the database through the stack file. */
+export const stackFile = (dataDir: string) => path.join(dataDir, 'local-stack.json');
+
+/**
+ * The whole stack on this machine: Postgres (embedded unless a URL is given),
+ * migrations, a local EventBridge endpoint, the relay, and the API behind a
+ * local API Gateway, all calling the code that deploys.
+ */
+export async function startLocalStack(options: LocalStackOptions) {
+  await fs.mkdir(options.dataDir, { recursive: true, mode: 0o755 });
+  await fs.chmod(options.dataDir, 0o755);
+  const stops: (() => Promise<unknown>)[] = [];
+  const stop = async () => {
+    for (const step of stops.reverse()) await step().catch(() => {});
+  };
+  try {
+    let databaseUrl = options.databaseUrl;
+    if (!databaseUrl) {
+      const embedded = await startEmbeddedPostgres({
+        dataDir: path.join(options.dataDir, 'postgres'),
+        port: options.databasePort,
+        persistent: true,
+      }).catch((error: Error) => {
+        throw new Error(`${error.message} (LOCAL_DB_PORT sets the database port)`);
+      });
+      stops.push(embedded.stop);
+      databaseUrl = embedded.url;
+    }
+    // The handlers find the database the way they do in Lambda: from the environment.
+    process.env.DATABASE_URL = databaseUrl;
+    stops.push(closeDb);
+    const target = resolveConnectionTarget();
+    const db = createDb({ target, applicationName: 'auditflow-local-relay' });
+    stops.push(() => db.destroy());
+    const applied = await migrateToLatest(db);
+
+    const eventBridge = await startEventBridgeEndpoint({ port: options.eventBridgePort }).catch(
+      (error: Error) => {
+        throw new Error(`${error.message} (LOCAL_EVENTBRIDGE_PORT sets the EventBridge port)`);
+      },
+    );
+    stops.push(eventBridge.close);
+    const relay = await startRelayLoop({
+      db,
+      databaseUrl,
+      eventBridgeUrl: eventBridge.url,
+      busName: options.busName ?? 'auditflow-local',
+    });
+    stops.push(relay.stop);
+    // Committed in this process: wake the relay without waiting for the notification.
+    const stopNudging = onCommitted(() => relay.nudge());
+    stops.push(async () => stopNudging());
+
+    const gateway = await startGateway({
+      routes,
+      verify: createVerifier(await loadOrCreateKey(options.dataDir)),
+      root: options.root,
+      port: options.apiPort,
+    }).catch((error: Error) => {
+      throw new Error(`${error.message} (PORT sets the API port)`);
+    });
+    stops.push(gateway.close);
+
+    const description = {
+      apiUrl: gateway.url,
+      databaseUrl,
+      eventBridgeUrl: eventBridge.url,
+      database: describeTarget(target),
+      migrated: applied,
+    };
+    await fs.writeFile(stackFile(options.dataDir), JSON.stringify(description, null, 2));
+    stops.push(() => fs.rm(stackFile(options.dataDir), { force: true }));
+    return { ...description, eventBridge, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

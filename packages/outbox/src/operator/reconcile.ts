@@ -1,0 +1,67 @@
+import type { DB } from '@auditflow/db';
+import { type Kysely, sql } from 'kysely';
+
+export interface ReconcileRow {
+  tenantId: string;
+  eventType: string;
+  transitions: number;
+  audits: number;
+  events: number;
+}
+
+export interface Reconciliation {
+  rows: ReconcileRow[];
+  /** Rows where the three counts differ. */
+  mismatches: ReconcileRow[];
+  /** Transitions older than this were not checked: their published events were pruned. */
+  prunedBefore: string | null;
+}
+
+/**
+ * Counts, per tenant and event type, the transitions, the audit rows and the
+ * outbox events, matched through each transition's audit and event ids; any
+ * row one table has and another lacks shows up as a mismatch. Read only.
+ */
+export async function reconcile(db: Kysely<DB>): Promise<Reconciliation> {
+  const retention = await db
+    .selectFrom('outbox_retention')
+    .select('pruned_before')
+    .executeTakeFirst();
+  const horizon = retention?.pruned_before ?? null;
+  const { rows } = await sql<ReconcileRow>`
+    WITH checked_transitions AS (
+      SELECT * FROM state_transitions
+       WHERE ${horizon}::timestamptz IS NULL OR occurred_at > ${horizon}::timestamptz
+    ), checked_events AS (
+      SELECT * FROM outbox
+       WHERE ${horizon}::timestamptz IS NULL OR occurred_at > ${horizon}::timestamptz
+    ), checked_audits AS (
+      SELECT * FROM audit_log
+       WHERE ${horizon}::timestamptz IS NULL OR occurred_at > ${horizon}::timestamptz
+    ), keyed AS (
+      -- Every transition, audit row and event, keyed by tenant and the
+      -- event type of the version it belongs to.
+      SELECT t.tenant_id, coalesce(o.event_type, '(no event)') AS event_type,
+             1 AS transition, (a.id IS NOT NULL)::int AS audit, (o.id IS NOT NULL)::int AS event
+        FROM checked_transitions t
+        LEFT JOIN audit_log a ON a.id = t.audit_id
+        LEFT JOIN outbox o ON o.id = t.outbox_id
+      UNION ALL
+      SELECT o.tenant_id, o.event_type, 0, 0, 1
+        FROM checked_events o
+       WHERE NOT EXISTS (SELECT 1 FROM state_transitions t WHERE t.outbox_id = o.id)
+      UNION ALL
+      SELECT a.tenant_id, '(audit ' || a.action || ')', 0, 1, 0
+        FROM checked_audits a
+       WHERE NOT EXISTS (SELECT 1 FROM state_transitions t WHERE t.audit_id = a.id)
+    )
+    SELECT tenant_id AS "tenantId", event_type AS "eventType",
+           sum(transition)::int AS transitions, sum(audit)::int AS audits, sum(event)::int AS events
+      FROM keyed GROUP BY tenant_id, event_type ORDER BY tenant_id, event_type
+  `.execute(db);
+  return {
+    rows,
+    mismatches: rows.filter((row) => row.transitions !== row.audits || row.audits !== row.events),
+    prunedBefore: horizon,
+  };
+}

@@ -1,0 +1,66 @@
+import { createDb } from '@auditflow/db';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { oldestPendingAgeMs } from '../operator/status';
+import { createEventBridgeClient } from './client';
+import { relayConfigFromEnv } from './config';
+import { createRelay, type PassResult } from './relay';
+import { prunePublished } from './statements';
+import { powertoolsTelemetry } from './telemetry';
+
+const logger = new Logger({ serviceName: 'auditflow-relay' });
+const metrics = new Metrics({ namespace: 'auditflow', serviceName: 'auditflow-relay' });
+
+function build() {
+  const config = relayConfigFromEnv();
+  // Short timeouts: a claim is one quick transaction, and a relay that dies
+  // mid-transaction must not keep its locks until some default expires.
+  const db = createDb({
+    max: 2,
+    applicationName: 'auditflow-relay',
+    statementTimeoutMs: 10_000,
+    idleInTransactionTimeoutMs: 5_000,
+  });
+  const relay = createRelay({
+    db,
+    client: createEventBridgeClient({ endpoint: config.endpoint }),
+    busName: config.busName,
+    app: config.app,
+    batchSize: config.batchSize,
+    concurrency: config.concurrency,
+    leaseMs: config.leaseMs,
+    retry: { maxAttempts: config.maxAttempts, baseDelayMs: 1_000, maxDelayMs: 5 * 60_000 },
+    telemetry: powertoolsTelemetry(logger, metrics),
+  });
+  return { config, db, relay };
+}
+
+let runtime: ReturnType<typeof build> | undefined;
+
+/**
+ * One scheduled invocation: prune old published events, then drain until the
+ * Lambda's deadline (minus a margin), polling with backoff while idle, so one
+ * invocation covers the minute until the next. Concurrent invocations are
+ * safe: claims skip each other's rows.
+ */
+export async function runScheduledRelay(_event: unknown, context: Context): Promise<PassResult> {
+  runtime ??= build();
+  const { config, db, relay } = runtime;
+  const pruned = await prunePublished(db, { olderThanMs: config.retentionMs, limit: 10_000 });
+  if (pruned > 0) logger.info('pruned published events', { pruned });
+  const until = Date.now() + context.getRemainingTimeInMillis() - config.safetyMarginMs;
+  const result = await relay.drain({ until, whenIdle: 'wait', maxPollMs: 2_000 });
+  metrics.addMetric('OldestPendingAgeMs', 'Milliseconds', await oldestPendingAgeMs(db));
+  logger.info('relay invocation done', { ...result });
+  return result;
+}
+
+/** The relay Lambda: Powertools logging and metrics around runScheduledRelay. */
+export const relayHandler = middy<ScheduledEvent, PassResult>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics))
+  .handler(runScheduledRelay);
