@@ -66,6 +66,38 @@ export default $config({
       triggers: { deployedAt },
     });
 
+    // Events leave the database only through the relay, which publishes them here.
+    const bus = new sst.aws.Bus('Bus');
+
+    // The relay drains the outbox to the bus. Each invocation keeps draining until its
+    // remaining time minus a 5 s safety margin, so a timeout a little over a minute covers the
+    // gap until the next scheduled run and events wait seconds, not minutes. The runs overlap
+    // by a few seconds, which is safe: claims use FOR UPDATE SKIP LOCKED and leases, so two
+    // relays never publish the same row.
+    new sst.aws.CronV2('Relay', {
+      schedule: 'rate(1 minute)',
+      // A failed run is followed by the next one within a minute, and the rows it had claimed
+      // go back to the pool when their lease expires; a scheduler retry would only stack
+      // another drain on top.
+      retries: 0,
+      function: {
+        ...databaseFunction,
+        handler: 'functions/relay/handler.handler',
+        // Linking the bus passes its name to the handler (`SST_RESOURCE_Bus`) and grants
+        // `events:*` on that bus alone, which covers the relay's PutEvents.
+        link: [database, bus],
+        timeout: '70 seconds',
+        // The relay waits on Postgres and EventBridge rather than on CPU, and it runs around
+        // the clock, so every megabyte is billed all month: a claimed batch fits in far less.
+        memory: '256 MB',
+        environment: {
+          ...databaseFunction.environment,
+          POWERTOOLS_SERVICE_NAME: 'auditflow-relay',
+          POWERTOOLS_METRICS_NAMESPACE: 'auditflow',
+        },
+      },
+    });
+
     // Issuer and audience belong to whichever identity provider a stage trusts, so they are
     // set per stage (`sst secret set JwtIssuer https://...`) rather than written here. They
     // have no default: a stage cannot deploy until both are set, so no stage ever trusts
@@ -89,6 +121,6 @@ export default $config({
       );
     }
 
-    return { api: api.url };
+    return { api: api.url, bus: bus.name };
   },
 });

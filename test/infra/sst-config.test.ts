@@ -1,8 +1,8 @@
 /**
  * Runs sst.config.ts against recording stand-ins for SST's globals: deploying needs AWS, but
- * what the config asks SST to build (routes, links, VPC placement, the migration hook) is
- * plain data that can be checked here. Handler files are checked by reading their source,
- * because importing a handler needs a database.
+ * what the config asks SST to build (routes, links, VPC placement, the migration hook, the
+ * outbox relay) is plain data that can be checked here. Handler files are checked by reading
+ * their source, because importing a handler needs a database.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -114,6 +114,8 @@ function standIns(stage: string) {
         Vpc: resource('sst.aws.Vpc', ['id', 'securityGroups', 'privateSubnets', 'publicSubnets']),
         Postgres: resource('sst.aws.Postgres', ['host', 'port', 'username', 'password']),
         Function: resource('sst.aws.Function', ['name', 'arn', 'url']),
+        Bus: resource('sst.aws.Bus', ['name', 'arn']),
+        CronV2: resource('sst.aws.CronV2', []),
         ApiGatewayV2,
       }),
     }),
@@ -191,6 +193,24 @@ function routeCall(deployment: Deployment, route: RouteDefinition): RouteCall {
   const calls = deployment.routeCalls.filter((c) => c.route === key);
   expect(calls, `expected ${key} to be registered exactly once`).toHaveLength(1);
   return calls[0] as RouteCall;
+}
+
+/**
+ * The function a CronV2 runs: `function` (or the deprecated `job`) given either as a handler
+ * string or as full function args.
+ */
+function cronFunction(cron: Created): Args {
+  const fn = cron.args.function ?? cron.args.job;
+  if (typeof fn === 'string') return { handler: fn };
+  return record(fn, `function of ${cron.name}`);
+}
+
+/** Seconds in an SST duration such as `70 seconds` or `2 minutes`. */
+function durationSeconds(duration: unknown): number {
+  const match = /^(\d+(?:\.\d+)?) (second|minute|hour|day)s?$/.exec(String(duration));
+  if (!match) throw new Error(`not an SST duration: ${String(duration)}`);
+  const unit = { second: 1, minute: 60, hour: 3_600, day: 86_400 }[match[2] as string] as number;
+  return Number(match[1]) * unit;
 }
 
 /** `functions/api/health.handler` names the export `handler` of `functions/api/health.ts`. */
@@ -384,9 +404,65 @@ describe('migrations', () => {
   });
 });
 
+describe('outbox relay', () => {
+  /** What the relay handler keeps back from its deadline (RELAY_SAFETY_MARGIN_MS). */
+  const safetyMarginSeconds = 5;
+
+  const relayFunction = (deployment: Deployment) =>
+    cronFunction(deployment.one('sst.aws.CronV2', 'Relay'));
+
+  it('creates the event bus the relay publishes to', async () => {
+    const { one } = await deploy();
+    one('sst.aws.Bus', 'Bus');
+  });
+
+  it('runs the relay every minute', async () => {
+    const { one } = await deploy();
+    expect(['rate(1 minute)', 'cron(* * * * ? *)']).toContain(
+      one('sst.aws.CronV2', 'Relay').args.schedule,
+    );
+  });
+
+  it('points the relay at a file that exports its handler', async () => {
+    const fn = relayFunction(await deploy());
+    expect(fn.handler).toBe('functions/relay/handler.handler');
+    expectHandlerExported(String(fn.handler), 'the Relay cron');
+  });
+
+  it('runs the relay inside the VPC, linked to the database and the bus', async () => {
+    const deployment = await deploy();
+    const fn = relayFunction(deployment);
+    expect(fn.vpc).toBe(deployment.one('sst.aws.Vpc').instance);
+    // The link is what hands the handler SST_RESOURCE_Database and SST_RESOURCE_Bus and
+    // grants PutEvents on the bus.
+    expect(fn.link).toContain(deployment.one('sst.aws.Postgres', 'Database').instance);
+    expect(fn.link).toContain(deployment.one('sst.aws.Bus', 'Bus').instance);
+  });
+
+  it('drains for at least the minute until the next run, within the Lambda limit', async () => {
+    const timeout = durationSeconds(relayFunction(await deploy()).timeout);
+    expect(timeout - safetyMarginSeconds).toBeGreaterThanOrEqual(60);
+    expect(timeout).toBeLessThanOrEqual(15 * 60);
+  });
+
+  it('runs the relay on Node.js 24 with source maps and its Powertools names', async () => {
+    const fn = relayFunction(await deploy());
+    expect(fn.runtime).toBe('nodejs24.x');
+    expect(record(fn.nodejs, 'nodejs').sourcemap).toBe(true);
+    expect(fn.environment).toMatchObject({
+      NODE_OPTIONS: expect.stringContaining('--enable-source-maps'),
+      POWERTOOLS_SERVICE_NAME: 'auditflow-relay',
+      POWERTOOLS_METRICS_NAMESPACE: 'auditflow',
+    });
+  });
+});
+
 describe('outputs', () => {
-  it('exposes the API URL', async () => {
+  it('exposes the API URL and the bus name', async () => {
     const { one, outputs } = await deploy();
-    expect(outputs).toEqual({ api: one('sst.aws.ApiGatewayV2', 'Api').instance.url });
+    expect(outputs).toEqual({
+      api: one('sst.aws.ApiGatewayV2', 'Api').instance.url,
+      bus: one('sst.aws.Bus', 'Bus').instance.name,
+    });
   });
 });

@@ -27,17 +27,16 @@ export async function reconcile(db: Kysely<DB>): Promise<Reconciliation> {
     .selectFrom('outbox_retention')
     .select('pruned_before')
     .executeTakeFirst();
-  const horizon = retention?.pruned_before ?? null;
+  // The horizon is read inside the query too, at full precision.
   const { rows } = await sql<ReconcileRow>`
-    WITH checked_transitions AS (
-      SELECT * FROM state_transitions
-       WHERE ${horizon}::timestamptz IS NULL OR occurred_at > ${horizon}::timestamptz
+    WITH horizon AS (
+      SELECT coalesce((SELECT pruned_before FROM outbox_retention), '-infinity') AS at
+    ), checked_transitions AS (
+      SELECT * FROM state_transitions WHERE occurred_at > (SELECT at FROM horizon)
     ), checked_events AS (
-      SELECT * FROM outbox
-       WHERE ${horizon}::timestamptz IS NULL OR occurred_at > ${horizon}::timestamptz
+      SELECT * FROM outbox WHERE occurred_at > (SELECT at FROM horizon)
     ), checked_audits AS (
-      SELECT * FROM audit_log
-       WHERE ${horizon}::timestamptz IS NULL OR occurred_at > ${horizon}::timestamptz
+      SELECT * FROM audit_log WHERE occurred_at > (SELECT at FROM horizon)
     ), keyed AS (
       -- Every transition, audit row and event, keyed by tenant and the
       -- event type of the version it belongs to.
@@ -62,6 +61,6 @@ export async function reconcile(db: Kysely<DB>): Promise<Reconciliation> {
   return {
     rows,
     mismatches: rows.filter((row) => row.transitions !== row.audits || row.audits !== row.events),
-    prunedBefore: horizon,
+    prunedBefore: retention?.pruned_before ?? null,
   };
 }

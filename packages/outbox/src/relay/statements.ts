@@ -165,27 +165,24 @@ export async function prunePublished(
   db: Kysely<DB>,
   options: { olderThanMs: number; limit: number },
 ): Promise<number> {
-  return db.transaction().execute(async (trx) => {
-    const horizon = sql`now() - make_interval(secs => ${options.olderThanMs / 1000})`;
-    const { rows } = await sql<{ pruned: number; newest: string | null }>`
-      WITH doomed AS (
-        SELECT id FROM outbox
-         WHERE status = 'published' AND published_at < ${horizon}
-         ORDER BY published_at
-         LIMIT ${options.limit}
-      ), deleted AS (
-        DELETE FROM outbox o USING doomed d WHERE o.id = d.id RETURNING o.occurred_at
-      )
-      SELECT count(*)::int AS pruned, max(occurred_at) AS newest FROM deleted
-    `.execute(trx);
-    const { pruned = 0, newest = null } = rows[0] ?? {};
-    if (newest) {
-      await sql`
-        INSERT INTO outbox_retention (singleton, pruned_before) VALUES (true, ${newest})
-        ON CONFLICT (singleton) DO UPDATE
-          SET pruned_before = greatest(outbox_retention.pruned_before, excluded.pruned_before)
-      `.execute(trx);
-    }
-    return pruned;
-  });
+  // One statement: the horizon is computed and kept in SQL, at the database's
+  // own (microsecond) precision, in the same transaction as the delete.
+  const { rows } = await sql<{ pruned: number }>`
+    WITH doomed AS (
+      SELECT id FROM outbox
+       WHERE status = 'published'
+         AND published_at < now() - make_interval(secs => ${options.olderThanMs / 1000})
+       ORDER BY published_at
+       LIMIT ${options.limit}
+    ), deleted AS (
+      DELETE FROM outbox o USING doomed d WHERE o.id = d.id RETURNING o.occurred_at
+    ), horizon AS (
+      INSERT INTO outbox_retention (singleton, pruned_before)
+      SELECT true, max(occurred_at) FROM deleted HAVING count(*) > 0
+      ON CONFLICT (singleton) DO UPDATE
+        SET pruned_before = greatest(outbox_retention.pruned_before, excluded.pruned_before)
+    )
+    SELECT count(*)::int AS pruned FROM deleted
+  `.execute(db);
+  return rows[0]?.pruned ?? 0;
 }
