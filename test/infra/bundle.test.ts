@@ -5,7 +5,11 @@ import { routes } from '../../functions/api/routes';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const handlerFiles = [
-  ...new Set([...routes.map((route) => route.handler), 'functions/migrate.handler']),
+  ...new Set([
+    ...routes.map((route) => route.handler),
+    'functions/migrate.handler',
+    'functions/relay/handler.handler',
+  ]),
 ].map((handler) => `${handler.slice(0, handler.lastIndexOf('.'))}.ts`);
 
 /**
