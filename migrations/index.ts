@@ -2,6 +2,7 @@ import type { Migration } from 'kysely/migration';
 import * as coreTables from './0001-core-tables';
 import * as enforceAuditedChanges from './0002-enforce-audited-changes';
 import * as outboxRelay from './0003-outbox-relay';
+import * as subscribers from './0004-subscribers';
 
 /**
  * Every migration, by name, in the order they run. A static list rather than a
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '0001-core-tables': coreTables,
   '0002-enforce-audited-changes': enforceAuditedChanges,
   '0003-outbox-relay': outboxRelay,
+  '0004-subscribers': subscribers,
 };

@@ -22,6 +22,7 @@ const route = (
 
 export const routes: readonly RouteDefinition[] = [
   route('GET', '/health', 'health', false),
+  route('GET', '/dashboard', 'dashboard'),
 
   route('POST', '/payroll-runs', 'payroll-runs/create'),
   route('GET', '/payroll-runs', 'payroll-runs/list'),

@@ -3,8 +3,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadOrCreateKey, signDevToken, startLocalStack } from '@auditflow/local';
+import { replayEvents } from '@auditflow/outbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aPayrollRun } from '../support/api';
+import { anEwaRequest, aPayrollRun } from '../support/api';
 import { useTestDatabase } from '../support/database';
 
 const database = useTestDatabase();
@@ -35,6 +36,36 @@ async function post(pathname: string, token: string, body?: unknown) {
     ...(body !== undefined && { body: JSON.stringify(body) }),
   });
   return { status: response.status, body: (await response.json()) as { id: string } };
+}
+
+async function get(pathname: string, token: string): Promise<unknown> {
+  const response = await fetch(`${stack.apiUrl}${pathname}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  return response.json();
+}
+
+/** Waits until nothing is pending in the outbox and every delivery has been handled. */
+async function settle() {
+  for (let i = 0; i < 500; i++) {
+    const { rows } = await database.sql(
+      "SELECT count(*)::int AS n FROM outbox WHERE status = 'pending'",
+    );
+    await stack.delivery.idle();
+    if (rows[0].n === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('the stack did not settle');
+}
+
+/** What a replay must not change: states, history and the dashboard. */
+async function snapshot(tenant: string, token: string) {
+  const { rows } = await database.sql(
+    `SELECT (SELECT count(*)::int FROM state_transitions WHERE tenant_id = $1) AS transitions,
+            (SELECT string_agg(id || ':' || status || ':' || version, ',' ORDER BY id) FROM ewa_requests WHERE tenant_id = $1) AS requests`,
+    [tenant],
+  );
+  return { ...rows[0], dashboard: await get('/dashboard', token) };
 }
 
 async function waitForEvent(type: string, aggregateId: string, timeoutMs: number) {
@@ -84,6 +115,50 @@ describe('the local stack', () => {
     );
     expect(status.status).toBe(0);
     expect(JSON.parse(status.stdout.trim())).toMatchObject({ pending: 0, dead: 0 });
+  });
+
+  it('settles the disbursed EWA requests of a paid run end to end, and a replay changes nothing', async () => {
+    const key = await loadOrCreateKey(dataDir);
+    const tenant = 'stack-e2e';
+    const alice = await signDevToken(key, { tenant, sub: 'alice' });
+    const bob = await signDevToken(key, { tenant, sub: 'bob' });
+    const ewa = (await post('/ewa-requests', alice, anEwaRequest)).body;
+    expect((await post(`/ewa-requests/${ewa.id}/approve`, bob)).status).toBe(200);
+    expect((await post(`/ewa-requests/${ewa.id}/disburse`, bob)).status).toBe(200);
+    const run = (await post('/payroll-runs', alice, aPayrollRun)).body;
+    await post(`/payroll-runs/${run.id}/submit`, alice);
+    await post(`/payroll-runs/${run.id}/approve`, bob);
+    const paidAt = Date.now();
+    expect((await post(`/payroll-runs/${run.id}/mark-paid`, bob)).status).toBe(200);
+
+    // HTTP -> outbox -> relay -> EventBridge -> subscriber -> write unit -> outbox -> relay.
+    const settled = await waitForEvent('ewa.request_settled.v1', ewa.id, 5_000);
+    expect(settled, 'settlement published').toBeDefined();
+    expect(Date.now() - paidAt).toBeLessThan(5_000);
+    const request = await get(`/ewa-requests/${ewa.id}`, alice);
+    expect(request).toMatchObject({ status: 'SETTLED', version: 4, settledByRunId: run.id });
+    const history = (await get(`/ewa-requests/${ewa.id}/history`, alice)) as {
+      items: { command: string; audit: { actor: string; causationId: string | null } }[];
+    };
+    expect(history.items.at(-1)).toMatchObject({
+      command: 'settle',
+      audit: { actor: 'subscriber:settle-ewa-on-run-paid', causationId: expect.any(String) },
+    });
+
+    await settle();
+    const before = await snapshot(tenant, alice);
+    expect(before.dashboard).toEqual({
+      payrollRuns: { PAID: { count: 1, amountMinor: { EUR: aPayrollRun.grossTotalMinor } } },
+      ewaRequests: { SETTLED: { count: 1, amountMinor: { EUR: anEwaRequest.amountMinor } } },
+    });
+
+    const replayed = await replayEvents(database.db(), {
+      from: new Date(paidAt - 60_000).toISOString(),
+      to: new Date(Date.now() + 60_000).toISOString(),
+    });
+    expect(replayed).toBeGreaterThan(0);
+    await settle();
+    expect(await snapshot(tenant, alice)).toEqual(before);
   });
 
   it('publishes events committed by another process too, woken by the database notification', async () => {

@@ -1,6 +1,11 @@
 import type { AuditLogTable } from './tables/audit-log';
 import type { EwaRequestsTable } from './tables/ewa-requests';
 import type { IdempotencyKeysTable } from './tables/idempotency-keys';
+import type {
+  DashboardAggregatesTable,
+  InboxTable,
+  SubscriberDeadLettersTable,
+} from './tables/inbox';
 import type { OutboxRetentionTable, OutboxTable } from './tables/outbox';
 import type { PayrollRunsTable } from './tables/payroll-runs';
 import type { StateTransitionsTable } from './tables/state-transitions';
@@ -14,6 +19,9 @@ export interface DB {
   outbox_retention: OutboxRetentionTable;
   state_transitions: StateTransitionsTable;
   idempotency_keys: IdempotencyKeysTable;
+  inbox: InboxTable;
+  subscriber_dead_letters: SubscriberDeadLettersTable;
+  dashboard_aggregates: DashboardAggregatesTable;
 }
 
 /**

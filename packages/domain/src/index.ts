@@ -1,9 +1,11 @@
+export { type Dashboard, getDashboard } from './dashboard/query';
 export { ewaRequests } from './ewa-requests/aggregate';
 export {
   approveEwaRequest,
   createEwaRequest,
   declineEwaRequest,
   disburseEwaRequest,
+  settleEwaRequest,
 } from './ewa-requests/commands';
 export {
   type CreateEwaRequestInput,

@@ -15,4 +15,5 @@ export const ewaEvents = {
   'ewa.request_approved.v1': z.strictObject({ approvedBy: z.string().min(1), ...requestFigures }),
   'ewa.request_declined.v1': z.strictObject({ declinedBy: z.string().min(1), reason: reasonText }),
   'ewa.request_disbursed.v1': z.strictObject({ disbursedBy: z.string().min(1), ...requestFigures }),
+  'ewa.request_settled.v1': z.strictObject({ settledByRunId: z.uuid(), ...requestFigures }),
 } as const;

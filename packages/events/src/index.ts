@@ -9,3 +9,4 @@ export {
   reasonText,
   unlessMissing,
 } from './primitives';
+export { type EventPattern, type Subscription, subscriptions } from './subscriptions';

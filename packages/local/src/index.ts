@@ -8,6 +8,7 @@ export {
   signDevToken,
 } from './dev-jwt';
 export { localEventBridgeClient } from './eventbridge/client';
+export { createDelivery, type DeliveryOptions, toTargetEvent } from './eventbridge/delivery';
 export {
   type AcceptedEvent,
   type EndpointFaults,
@@ -15,6 +16,7 @@ export {
   type RequestFault,
   startEventBridgeEndpoint,
 } from './eventbridge/endpoint';
+export { type EventBridgeTargetEvent, matchesPattern } from './eventbridge/pattern';
 export { type GatewayOptions, type GatewayRoute, startGateway } from './gateway';
 export { lambdaContext } from './lambda-context';
 export { startRelayLoop } from './relay-loop';

@@ -9,8 +9,11 @@ import {
 } from '@auditflow/db';
 import { startEmbeddedPostgres } from '@auditflow/db/embedded';
 import { onCommitted } from '@auditflow/domain';
+import { subscriptions } from '@auditflow/events';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { routes } from '../../../functions/api/routes';
 import { createVerifier, loadOrCreateKey } from './dev-jwt';
+import { createDelivery } from './eventbridge/delivery';
 import { startEventBridgeEndpoint } from './eventbridge/endpoint';
 import { startGateway } from './gateway';
 import { startRelayLoop } from './relay-loop';
@@ -70,6 +73,19 @@ export async function startLocalStack(options: LocalStackOptions) {
       },
     );
     stops.push(eventBridge.close);
+    // Subscribers get what the bus accepted, as their EventBridge rules would deliver it.
+    const logger = new Logger({ serviceName: 'auditflow-local-eventbridge' });
+    const delivery = createDelivery({
+      subscriptions,
+      root: options.root,
+      db,
+      onError: (message, attributes) => logger.error(message, attributes),
+    });
+    const stopDelivering = eventBridge.onAccepted((events) => delivery.deliver(events));
+    stops.push(async () => {
+      stopDelivering();
+      await delivery.idle();
+    });
     const relay = await startRelayLoop({
       db,
       databaseUrl,
@@ -100,7 +116,7 @@ export async function startLocalStack(options: LocalStackOptions) {
     };
     await fs.writeFile(stackFile(options.dataDir), JSON.stringify(description, null, 2));
     stops.push(() => fs.rm(stackFile(options.dataDir), { force: true }));
-    return { ...description, eventBridge, stop };
+    return { ...description, eventBridge, delivery, stop };
   } catch (error) {
     await stop();
     throw error;

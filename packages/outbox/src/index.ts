@@ -41,6 +41,8 @@ export {
 export { prunePublished } from './relay/statements';
 export { powertoolsTelemetry } from './relay/telemetry';
 export { createWakeSignal, listenForCommits, type WakeSignal } from './relay/wake';
+export type { Envelope } from './subscriber/envelope-schema';
+export { listDeadLetters, recordDeadLetter, recordInboxEvent } from './subscriber/inbox';
 export {
   type Aggregate,
   type AggregateFields,
@@ -55,6 +57,7 @@ export {
   type AfterCommit,
   defineWriteUnit,
   type TransitionOptions,
+  type WriteBatch,
   type WriteUnit,
   type WriteUnitOptions,
 } from './write-unit/write-unit';

@@ -24,6 +24,8 @@ export interface EwaRequestsTable {
   approved_by: string | null;
   disbursed_by: string | null;
   decline_reason: string | null;
+  /** The payroll run whose payment settled this advance. */
+  settled_by_run_id: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

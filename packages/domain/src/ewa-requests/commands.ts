@@ -1,5 +1,6 @@
 import type { DB, EwaRequestRow } from '@auditflow/db';
-import { AppError, type CommandContext } from '@auditflow/outbox';
+import type { eventCatalogue } from '@auditflow/events';
+import { AppError, type CommandContext, type WriteBatch } from '@auditflow/outbox';
 import type { Kysely } from 'kysely';
 import type { Target } from '../shared/command';
 import { writeUnit } from '../write-unit';
@@ -111,4 +112,23 @@ export function disburseEwaRequest(db: Kysely<DB>, ctx: CommandContext, target: 
     }),
     target,
   );
+}
+
+/**
+ * DISBURSED -> SETTLED: the payroll run that covers the request's period was
+ * paid, so the advance is recovered. Runs inside the subscriber's batch.
+ */
+export function settleEwaRequest(
+  unit: WriteBatch<typeof eventCatalogue>,
+  ctx: CommandContext,
+  id: string,
+  runId: string,
+) {
+  return unit.transition(ctx, ewaRequests, id, (request) => ({
+    command: 'settle',
+    status: nextEwaRequestStatus(request.status, 'settle'),
+    fields: { settled_by_run_id: runId },
+    audit: { action: 'EwaRequestSettled' },
+    event: { type: 'ewa.request_settled.v1', data: { settledByRunId: runId, ...figures(request) } },
+  }));
 }

@@ -15,6 +15,7 @@ export function presentEwaRequest(request: EwaRequestRow) {
     approvedBy: request.approved_by,
     disbursedBy: request.disbursed_by,
     declineReason: request.decline_reason,
+    settledByRunId: request.settled_by_run_id,
     createdAt: request.created_at,
     updatedAt: request.updated_at,
   };

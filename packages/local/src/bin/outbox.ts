@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { createDb } from '@auditflow/db';
 import {
   listDeadEvents,
+  listDeadLetters,
   outboxStatus,
   reconcile,
   replayEvents,
@@ -17,6 +18,7 @@ const USAGE = `usage: npm run outbox -- <command>
   retry <event id> | retry --all-dead              send dead events again
   replay --from <iso> --to <iso> [--type <type>]   publish a time range again (subscribers dedupe)
   reconcile [--json]                               transitions vs audit rows vs events; exits 1 on a mismatch
+  subscriber-dead [--json]                         events subscribers could not use or receive, with reasons
 Uses DATABASE_URL, or the database of the running \`npm start\`.`;
 
 /** `npm run outbox -- <command>`: the operator's view of the outbox. */
@@ -94,6 +96,19 @@ async function main(): Promise<number> {
           );
         }
         return result.mismatches.length > 0 ? 1 : 0;
+      }
+      case 'subscriber-dead': {
+        const letters = await listDeadLetters(db);
+        if (values.json) console.log(JSON.stringify(letters));
+        else if (letters.length === 0) console.log('no dead letters');
+        else {
+          for (const letter of letters) {
+            console.log(
+              `${letter.failed_at}  ${letter.subscriber}  ${letter.detail_type}  ${letter.event_id}  ${letter.reason}`,
+            );
+          }
+        }
+        return 0;
       }
       default:
         return usage(`unknown command ${command}`);

@@ -1,0 +1,115 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { DB } from '@auditflow/db';
+import type { Subscription } from '@auditflow/events';
+import { recordDeadLetter } from '@auditflow/outbox';
+import type { Kysely } from 'kysely';
+import { lambdaContext } from '../lambda-context';
+import type { AcceptedEvent } from './endpoint';
+import { type EventBridgeTargetEvent, matchesPattern } from './pattern';
+
+type TargetHandler = (event: EventBridgeTargetEvent, context: unknown) => Promise<unknown>;
+
+export interface DeliveryOptions {
+  subscriptions: readonly Subscription[];
+  /** Repository root, against which handler paths resolve. */
+  root: string;
+  /** Where deliveries that keep failing are kept (the local dead-letter queue). */
+  db: Kysely<DB>;
+  attempts?: number;
+  retryDelayMs?: number;
+  onError?: (message: string, attributes: Record<string, unknown>) => void;
+}
+
+/**
+ * Delivers accepted events to the subscriptions whose pattern they match, as
+ * EventBridge would: the target event shape, at least once, retried with
+ * backoff when the handler throws, and after the last attempt kept as a dead
+ * letter (`npm run outbox -- subscriber-dead`). Each subscription gets its
+ * events one at a time, in the order they were accepted.
+ */
+export function createDelivery(options: DeliveryOptions) {
+  const attempts = options.attempts ?? 3;
+  const retryDelayMs = options.retryDelayMs ?? 200;
+  const handlers = new Map<string, Promise<TargetHandler>>();
+  const queues = new Map<string, Promise<void>>();
+
+  const load = (handler: string) => {
+    let loaded = handlers.get(handler);
+    if (!loaded) {
+      const dot = handler.lastIndexOf('.');
+      const file = path.join(options.root, `${handler.slice(0, dot)}.ts`);
+      loaded = import(pathToFileURL(file).href).then(
+        (module: Record<string, TargetHandler>) => module[handler.slice(dot + 1)] as TargetHandler,
+      );
+      handlers.set(handler, loaded);
+    }
+    return loaded;
+  };
+
+  async function deliverOne(subscription: Subscription, event: EventBridgeTargetEvent) {
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      try {
+        const handler = await load(subscription.handler);
+        await handler(event, lambdaContext(subscription.name));
+        return;
+      } catch (error) {
+        lastError = error;
+        if (attempt < attempts) await sleep(retryDelayMs * 2 ** (attempt - 1));
+      }
+    }
+    const reason = `delivery failed after ${attempts} attempts: ${
+      lastError instanceof Error ? lastError.message : String(lastError)
+    }`;
+    options.onError?.('delivery dead-lettered', { subscriber: subscription.name, reason });
+    await recordDeadLetter(options.db, {
+      subscriber: subscription.name,
+      eventId: (event.detail as { id?: string } | null)?.id ?? null,
+      detailType: event['detail-type'],
+      event,
+      reason,
+    }).catch(() => {});
+  }
+
+  return {
+    /** Queues the events for every matching subscription. */
+    deliver(accepted: AcceptedEvent[]) {
+      for (const item of accepted) {
+        const event = toTargetEvent(item);
+        for (const subscription of options.subscriptions) {
+          if (!matchesPattern(subscription.pattern, event)) continue;
+          const queue = queues.get(subscription.name) ?? Promise.resolve();
+          queues.set(
+            subscription.name,
+            queue.then(() => deliverOne(subscription, event)),
+          );
+        }
+      }
+    },
+    /** Resolves when everything queued so far was delivered or dead-lettered. */
+    async idle() {
+      let before: Promise<void>[];
+      do {
+        before = [...queues.values()];
+        await Promise.all(before);
+      } while ([...queues.values()].some((queue, index) => queue !== before[index]));
+    },
+  };
+}
+
+export function toTargetEvent(event: AcceptedEvent): EventBridgeTargetEvent {
+  return {
+    version: '0',
+    id: event.eventId,
+    'detail-type': event.detailType,
+    source: event.source,
+    account: '000000000000',
+    time: event.time ?? new Date(event.receivedAt).toISOString(),
+    region: 'us-east-1',
+    resources: [],
+    detail: event.detail,
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
