@@ -2,7 +2,7 @@ import type { DB, EwaRequestRow } from '@auditflow/db';
 import type { eventCatalogue } from '@auditflow/events';
 import { AppError, type CommandContext, type WriteBatch } from '@auditflow/outbox';
 import type { Kysely } from 'kysely';
-import type { Target } from '../shared/command';
+import { defineTransition } from '../shared/transition';
 import { writeUnit } from '../write-unit';
 import { ewaRequests } from './aggregate';
 import type { CreateEwaRequestInput, DeclineEwaRequestInput } from './inputs';
@@ -38,81 +38,52 @@ export function createEwaRequest(
 }
 
 /** REQUESTED -> APPROVED, by someone other than who requested it (403 otherwise). */
-export function approveEwaRequest(db: Kysely<DB>, ctx: CommandContext, target: Target) {
-  return writeUnit.transition(
-    db,
-    ctx,
-    ewaRequests,
-    target.id,
-    (request) => {
-      const status = nextEwaRequestStatus(request.status, 'approve');
-      if (request.created_by === ctx.actor) {
-        throw new AppError(
-          'segregation_of_duties',
-          'The person who requested an EWA payout cannot approve it.',
-        );
-      }
-      return {
-        command: 'approve',
-        status,
-        fields: { approved_by: ctx.actor },
-        audit: { action: 'EwaRequestApproved' },
-        event: {
-          type: 'ewa.request_approved.v1',
-          data: { approvedBy: ctx.actor, ...figures(request) },
-        },
-      };
+export const approveEwaRequest = defineTransition(ewaRequests, (request, ctx) => {
+  const status = nextEwaRequestStatus(request.status, 'approve');
+  if (request.created_by === ctx.actor) {
+    throw new AppError(
+      'segregation_of_duties',
+      'The person who requested an EWA payout cannot approve it.',
+    );
+  }
+  return {
+    command: 'approve',
+    status,
+    fields: { approved_by: ctx.actor },
+    audit: { action: 'EwaRequestApproved' },
+    event: {
+      type: 'ewa.request_approved.v1',
+      data: { approvedBy: ctx.actor, ...figures(request) },
     },
-    target,
-  );
-}
+  };
+});
 
 /** REQUESTED -> DECLINED, with a reason. */
-export function declineEwaRequest(
-  db: Kysely<DB>,
-  ctx: CommandContext,
-  target: Target,
-  input: DeclineEwaRequestInput,
-) {
-  return writeUnit.transition(
-    db,
-    ctx,
-    ewaRequests,
-    target.id,
-    (request) => ({
-      command: 'decline',
-      status: nextEwaRequestStatus(request.status, 'decline'),
-      fields: { decline_reason: input.reason },
-      audit: { action: 'EwaRequestDeclined' },
-      event: {
-        type: 'ewa.request_declined.v1',
-        data: { declinedBy: ctx.actor, reason: input.reason },
-      },
-    }),
-    target,
-  );
-}
+export const declineEwaRequest = defineTransition(
+  ewaRequests,
+  (request, ctx, input: DeclineEwaRequestInput) => ({
+    command: 'decline',
+    status: nextEwaRequestStatus(request.status, 'decline'),
+    fields: { decline_reason: input.reason },
+    audit: { action: 'EwaRequestDeclined' },
+    event: {
+      type: 'ewa.request_declined.v1',
+      data: { declinedBy: ctx.actor, reason: input.reason },
+    },
+  }),
+);
 
 /** APPROVED -> DISBURSED: the money has gone out to the employee. */
-export function disburseEwaRequest(db: Kysely<DB>, ctx: CommandContext, target: Target) {
-  return writeUnit.transition(
-    db,
-    ctx,
-    ewaRequests,
-    target.id,
-    (request) => ({
-      command: 'disburse',
-      status: nextEwaRequestStatus(request.status, 'disburse'),
-      fields: { disbursed_by: ctx.actor },
-      audit: { action: 'EwaRequestDisbursed' },
-      event: {
-        type: 'ewa.request_disbursed.v1',
-        data: { disbursedBy: ctx.actor, ...figures(request) },
-      },
-    }),
-    target,
-  );
-}
+export const disburseEwaRequest = defineTransition(ewaRequests, (request, ctx) => ({
+  command: 'disburse',
+  status: nextEwaRequestStatus(request.status, 'disburse'),
+  fields: { disbursed_by: ctx.actor },
+  audit: { action: 'EwaRequestDisbursed' },
+  event: {
+    type: 'ewa.request_disbursed.v1',
+    data: { disbursedBy: ctx.actor, ...figures(request) },
+  },
+}));
 
 /**
  * DISBURSED -> SETTLED: the payroll run that covers the request's period was

@@ -1,7 +1,7 @@
 import type { DB } from '@auditflow/db';
 import { AppError, type CommandContext } from '@auditflow/outbox';
 import type { Kysely } from 'kysely';
-import type { Target } from '../shared/command';
+import { defineTransition } from '../shared/transition';
 import { writeUnit } from '../write-unit';
 import { payrollRuns } from './aggregate';
 import type { CancelPayrollRunInput, CreatePayrollRunInput, RejectPayrollRunInput } from './inputs';
@@ -30,138 +30,89 @@ export function createPayrollRun(
 }
 
 /** DRAFT -> SUBMITTED; records who submitted, for segregation of duties. */
-export function submitPayrollRun(db: Kysely<DB>, ctx: CommandContext, target: Target) {
-  return writeUnit.transition(
-    db,
-    ctx,
-    payrollRuns,
-    target.id,
-    (run) => ({
-      command: 'submit',
-      status: nextPayrollRunStatus(run.status, 'submit'),
-      fields: { submitted_by: ctx.actor, rejection_reason: null },
-      audit: { action: 'PayrollRunSubmitted' },
-      event: { type: 'payroll.run_submitted.v1', data: { submittedBy: ctx.actor } },
-    }),
-    target,
-  );
-}
+export const submitPayrollRun = defineTransition(payrollRuns, (run, ctx) => ({
+  command: 'submit',
+  status: nextPayrollRunStatus(run.status, 'submit'),
+  fields: { submitted_by: ctx.actor, rejection_reason: null },
+  audit: { action: 'PayrollRunSubmitted' },
+  event: { type: 'payroll.run_submitted.v1', data: { submittedBy: ctx.actor } },
+}));
 
 /** SUBMITTED -> APPROVED, by someone other than the submitter (403 otherwise). */
-export function approvePayrollRun(db: Kysely<DB>, ctx: CommandContext, target: Target) {
-  return writeUnit.transition(
-    db,
-    ctx,
-    payrollRuns,
-    target.id,
-    (run) => {
-      const status = nextPayrollRunStatus(run.status, 'approve');
-      if (run.submitted_by === ctx.actor) {
-        throw new AppError(
-          'segregation_of_duties',
-          'The person who submitted a payroll run cannot approve it.',
-        );
-      }
-      return {
-        command: 'approve',
-        status,
-        fields: { approved_by: ctx.actor },
-        audit: { action: 'PayrollRunApproved' },
-        event: {
-          type: 'payroll.run_approved.v1',
-          data: {
-            approvedBy: ctx.actor,
-            currency: run.currency,
-            grossTotalMinor: run.gross_total_minor,
-          },
-        },
-      };
+export const approvePayrollRun = defineTransition(payrollRuns, (run, ctx) => {
+  const status = nextPayrollRunStatus(run.status, 'approve');
+  if (run.submitted_by === ctx.actor) {
+    throw new AppError(
+      'segregation_of_duties',
+      'The person who submitted a payroll run cannot approve it.',
+    );
+  }
+  return {
+    command: 'approve',
+    status,
+    fields: { approved_by: ctx.actor },
+    audit: { action: 'PayrollRunApproved' },
+    event: {
+      type: 'payroll.run_approved.v1',
+      data: {
+        approvedBy: ctx.actor,
+        currency: run.currency,
+        grossTotalMinor: run.gross_total_minor,
+      },
     },
-    target,
-  );
-}
+  };
+});
 
 /** SUBMITTED -> DRAFT with a reason; the run can be corrected and submitted again. */
-export function rejectPayrollRun(
-  db: Kysely<DB>,
-  ctx: CommandContext,
-  target: Target,
-  input: RejectPayrollRunInput,
-) {
-  return writeUnit.transition(
-    db,
-    ctx,
-    payrollRuns,
-    target.id,
-    (run) => ({
-      command: 'reject',
-      status: nextPayrollRunStatus(run.status, 'reject'),
-      fields: { rejection_reason: input.reason, submitted_by: null },
-      audit: { action: 'PayrollRunRejected' },
-      event: {
-        type: 'payroll.run_rejected.v1',
-        data: { rejectedBy: ctx.actor, reason: input.reason },
-      },
-    }),
-    target,
-  );
-}
+export const rejectPayrollRun = defineTransition(
+  payrollRuns,
+  (run, ctx, input: RejectPayrollRunInput) => ({
+    command: 'reject',
+    status: nextPayrollRunStatus(run.status, 'reject'),
+    fields: { rejection_reason: input.reason, submitted_by: null },
+    audit: { action: 'PayrollRunRejected' },
+    event: {
+      type: 'payroll.run_rejected.v1',
+      data: { rejectedBy: ctx.actor, reason: input.reason },
+    },
+  }),
+);
 
 /** APPROVED -> PAID. */
-export function markPayrollRunPaid(db: Kysely<DB>, ctx: CommandContext, target: Target) {
-  return writeUnit.transition(
-    db,
-    ctx,
-    payrollRuns,
-    target.id,
-    (run) => ({
-      command: 'mark-paid',
-      status: nextPayrollRunStatus(run.status, 'mark-paid'),
-      fields: { paid_by: ctx.actor },
-      audit: { action: 'PayrollRunPaid' },
-      event: {
-        type: 'payroll.run_paid.v1',
-        data: {
-          paidBy: ctx.actor,
-          periodStart: run.period_start,
-          periodEnd: run.period_end,
-          payDate: run.pay_date,
-          currency: run.currency,
-          grossTotalMinor: run.gross_total_minor,
-          employeeCount: run.employee_count,
-        },
-      },
-    }),
-    target,
-  );
-}
+export const markPayrollRunPaid = defineTransition(payrollRuns, (run, ctx) => ({
+  command: 'mark-paid',
+  status: nextPayrollRunStatus(run.status, 'mark-paid'),
+  fields: { paid_by: ctx.actor },
+  audit: { action: 'PayrollRunPaid' },
+  event: {
+    type: 'payroll.run_paid.v1',
+    data: {
+      paidBy: ctx.actor,
+      periodStart: run.period_start,
+      periodEnd: run.period_end,
+      payDate: run.pay_date,
+      currency: run.currency,
+      grossTotalMinor: run.gross_total_minor,
+      employeeCount: run.employee_count,
+    },
+  },
+}));
 
 /** DRAFT or SUBMITTED -> CANCELLED, with an optional reason. */
-export function cancelPayrollRun(
-  db: Kysely<DB>,
-  ctx: CommandContext,
-  target: Target,
-  input: CancelPayrollRunInput,
-) {
-  return writeUnit.transition(
-    db,
-    ctx,
-    payrollRuns,
-    target.id,
-    (run) => {
-      const status = nextPayrollRunStatus(run.status, 'cancel');
-      const previousStatus = run.status === 'DRAFT' ? 'DRAFT' : 'SUBMITTED';
-      return {
-        command: 'cancel',
-        status,
-        fields: { cancellation_reason: input.reason ?? null },
-        audit: { action: 'PayrollRunCancelled' },
-        event: {
-          type: 'payroll.run_cancelled.v1',
-          data: { cancelledBy: ctx.actor, previousStatus, reason: input.reason ?? null },
-        },
-      };
-    },
-    target,
-  );
-}
+export const cancelPayrollRun = defineTransition(
+  payrollRuns,
+  (run, ctx, input: CancelPayrollRunInput) => {
+    const status = nextPayrollRunStatus(run.status, 'cancel');
+    const previousStatus = run.status === 'DRAFT' ? 'DRAFT' : 'SUBMITTED';
+    return {
+      command: 'cancel',
+      status,
+      fields: { cancellation_reason: input.reason ?? null },
+      audit: { action: 'PayrollRunCancelled' },
+      event: {
+        type: 'payroll.run_cancelled.v1',
+        data: { cancelledBy: ctx.actor, previousStatus, reason: input.reason ?? null },
+      },
+    };
+  },
+);
