@@ -15,6 +15,7 @@ export default $config({
 
   async run() {
     const { routes } = await import('./functions/api/routes');
+    const { subscriptions } = await import('./packages/events/src/subscriptions');
     const production = $app.stage === 'production';
 
     // Functions in the private subnets need a way out for AWS APIs (PutEvents from the relay,
@@ -98,6 +99,90 @@ export default $config({
       },
     });
 
+    // The subscribers, declared once and shared with the local stack's EventBridge endpoint, so
+    // what a subscriber receives locally is what its rule matches here.
+    //
+    // EventBridge invokes a Lambda target asynchronously: delivery succeeds once Lambda has
+    // queued the event, so the target's retry policy and dead-letter queue cover only events
+    // EventBridge could not hand over (throttled invokes, a missing permission after a bad
+    // deploy). A handler that throws is retried by Lambda's own async retries, and the function's
+    // on-failure destination sends the event to the same queue once those run out, so an event
+    // whose handler keeps failing waits there for a redrive instead of being dropped. The two
+    // paths leave different messages: EventBridge enqueues the event itself, Lambda an
+    // invocation record with the event as `requestPayload`.
+    //
+    // Events that fail their schema never throw: the handler records them in the dead-letter
+    // table and returns, because retrying them would fail the same way every time.
+    for (const subscription of subscriptions) {
+      const id = pascalCase(subscription.name);
+
+      // Fourteen days, SQS's longest retention, leaves time to fix the cause and redrive.
+      const dlq = new sst.aws.Queue(`${id}Dlq`, {
+        transform: { queue: { messageRetentionSeconds: 14 * 24 * 60 * 60 } },
+      });
+
+      const subscriber = bus.subscribe(
+        id,
+        {
+          ...databaseFunction,
+          handler: subscription.handler,
+          // A subscriber runs one short transaction per event; the headroom covers a cold
+          // start that opens its first database connection through the proxy.
+          timeout: '30 seconds',
+          environment: {
+            ...databaseFunction.environment,
+            POWERTOOLS_SERVICE_NAME: subscription.name,
+          },
+          // Lambda's maximum. The inbox row commits with the effect, so a retry after a
+          // failure part-way through cannot apply it twice.
+          retries: 2,
+          // Lambda delivers on-failure records with the function's own role.
+          permissions: [{ actions: ['sqs:SendMessage'], resources: [dlq.arn] }],
+          transform: {
+            eventInvokeConfig: {
+              // Lambda's maximum: an event held back by throttling outlives a short outage.
+              maximumEventAgeInSeconds: 6 * 60 * 60,
+              destinationConfig: { onFailure: { destination: dlq.arn } },
+            },
+          },
+        },
+        {
+          pattern: subscription.pattern,
+          transform: {
+            target: (args) => {
+              // The age is the binding limit: a hand-over that still fails after six hours
+              // needs a person, and the event waits for them in the queue.
+              args.retryPolicy = {
+                maximumRetryAttempts: 185,
+                maximumEventAgeInSeconds: 6 * 60 * 60,
+              };
+              args.deadLetterConfig = { arn: dlq.arn };
+            },
+          },
+        },
+      );
+
+      // SST's Queue has no resource policy of its own, and EventBridge writes to a target's
+      // dead-letter queue as itself, not as a role: only this subscription's rule may.
+      new aws.sqs.QueuePolicy(`${id}DlqPolicy`, {
+        queueUrl: dlq.url,
+        policy: $jsonStringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'events.amazonaws.com' },
+              Action: 'sqs:SendMessage',
+              Resource: dlq.arn,
+              Condition: {
+                ArnEquals: { 'aws:SourceArn': subscriber.apply((s) => s.nodes.rule.arn) },
+              },
+            },
+          ],
+        }),
+      });
+    }
+
     // Issuer and audience belong to whichever identity provider a stage trusts, so they are
     // set per stage (`sst secret set JwtIssuer https://...`) rather than written here. They
     // have no default: a stage cannot deploy until both are set, so no stage ever trusts
@@ -124,3 +209,12 @@ export default $config({
     return { api: api.url, bus: bus.name };
   },
 });
+
+/** `settle-ewa-on-run-paid` becomes `SettleEwaOnRunPaid`: SST names components in PascalCase. */
+function pascalCase(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter((part) => part !== '')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}

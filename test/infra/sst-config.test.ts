@@ -1,7 +1,7 @@
 /**
  * Runs sst.config.ts against recording stand-ins for SST's globals: deploying needs AWS, but
  * what the config asks SST to build (routes, links, VPC placement, the migration hook, the
- * outbox relay) is plain data that can be checked here. Handler files are checked by reading
+ * outbox relay, the bus subscribers and their dead-letter queues) is plain data that can be checked here. Handler files are checked by reading
  * their source, because importing a handler needs a database.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type RouteDefinition, routes } from '../../functions/api/routes';
+import { type Subscription, subscriptions } from '../../packages/events/src/subscriptions';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -44,6 +45,20 @@ interface AuthorizerCall {
   id: Token;
 }
 
+interface SubscribeCall {
+  bus: Created;
+  name: string;
+  subscriber: unknown;
+  args: Args;
+  /** The EventBridge rule SST creates for the subscription. */
+  rule: { arn: Token };
+}
+
+/** What `$jsonStringify` was given, kept as data so the document can be inspected. */
+class Json {
+  constructor(readonly value: unknown) {}
+}
+
 interface SstConfig {
   app(input: { stage: string }): Args | Promise<Args>;
   run(): Promise<unknown>;
@@ -75,6 +90,7 @@ function standIns(stage: string) {
   const created: Created[] = [];
   const routeCalls: RouteCall[] = [];
   const authorizers: AuthorizerCall[] = [];
+  const subscribeCalls: SubscribeCall[] = [];
 
   const resource = (kind: string, outputs: readonly string[]) =>
     class {
@@ -100,6 +116,19 @@ function standIns(stage: string) {
     }
   }
 
+  const BusBase = resource('sst.aws.Bus', ['name', 'arn']);
+  class Bus extends BusBase {
+    /** Returns what SST's Output<BusLambdaSubscriber> gives through `apply`. */
+    subscribe(name: string, subscriber: unknown, args: Args = {}) {
+      const bus = created.find((c) => c.instance === this);
+      if (!bus) throw new Error('subscribe() called on a bus that was never constructed');
+      const rule = { arn: new Token(`${bus.name}Subscriber${name}Rule.arn`) };
+      subscribeCalls.push({ bus, name, subscriber, args, rule });
+      const nodes = { rule };
+      return { apply: <T>(fn: (value: { nodes: typeof nodes }) => T): T => fn({ nodes }) };
+    }
+  }
+
   const globals = {
     $app: { name: 'auditflow', stage, removal: 'remove', protect: false, providers: {} },
     $dev: false,
@@ -108,13 +137,15 @@ function standIns(stage: string) {
         (out, part, i) => out + part + (i < values.length ? String(values[i]) : ''),
         '',
       ),
+    $jsonStringify: (value: unknown) => new Json(value),
     sst: namespace('sst', {
       Secret: resource('sst.Secret', ['value']),
       aws: namespace('sst.aws', {
         Vpc: resource('sst.aws.Vpc', ['id', 'securityGroups', 'privateSubnets', 'publicSubnets']),
         Postgres: resource('sst.aws.Postgres', ['host', 'port', 'username', 'password']),
         Function: resource('sst.aws.Function', ['name', 'arn', 'url']),
-        Bus: resource('sst.aws.Bus', ['name', 'arn']),
+        Bus,
+        Queue: resource('sst.aws.Queue', ['arn', 'url']),
         CronV2: resource('sst.aws.CronV2', []),
         ApiGatewayV2,
       }),
@@ -123,10 +154,13 @@ function standIns(stage: string) {
       lambda: namespace('aws.lambda', {
         Invocation: resource('aws.lambda.Invocation', ['result']),
       }),
+      sqs: namespace('aws.sqs', {
+        QueuePolicy: resource('aws.sqs.QueuePolicy', ['id']),
+      }),
     }),
   };
 
-  return { globals, created, routeCalls, authorizers };
+  return { globals, created, routeCalls, authorizers, subscribeCalls };
 }
 
 let config: SstConfig;
@@ -193,6 +227,20 @@ function routeCall(deployment: Deployment, route: RouteDefinition): RouteCall {
   const calls = deployment.routeCalls.filter((c) => c.route === key);
   expect(calls, `expected ${key} to be registered exactly once`).toHaveLength(1);
   return calls[0] as RouteCall;
+}
+
+/**
+ * The args a resource ends up with after an SST `transform`: a function edits the defaults in
+ * place, an object is spread over them.
+ */
+function transformed(transform: unknown, defaults: Args, name: string): Args {
+  const args = { ...defaults };
+  if (transform === undefined) return args;
+  if (typeof transform === 'function') {
+    transform(args, {}, name);
+    return args;
+  }
+  return { ...args, ...record(transform, `transform of ${name}`) };
 }
 
 /**
@@ -465,4 +513,183 @@ describe('outputs', () => {
       bus: one('sst.aws.Bus', 'Bus').instance.name,
     });
   });
+});
+
+describe('event subscribers', () => {
+  /** Lambda's limits for asynchronous invocations, and EventBridge's for target retries. */
+  const lambdaAsync = { maxRetries: 2, minAge: 60, maxAge: 6 * 3_600 };
+  const eventBridge = { maxRetries: 185, minAge: 60, maxAge: 24 * 3_600 };
+
+  /** The function SST builds for a subscriber: a handler string or full function args. */
+  const subscriberFunction = (call: SubscribeCall): Args =>
+    typeof call.subscriber === 'string'
+      ? { handler: call.subscriber }
+      : record(call.subscriber, `subscriber ${call.name}`);
+
+  const subscribeCall = (deployment: Deployment, subscription: Subscription): SubscribeCall => {
+    const calls = deployment.subscribeCalls.filter(
+      (c) => subscriberFunction(c).handler === subscription.handler,
+    );
+    expect(calls, `expected ${subscription.name} to be subscribed exactly once`).toHaveLength(1);
+    return calls[0] as SubscribeCall;
+  };
+
+  /** The EventBridge target SST creates, after the subscription's `transform.target`. */
+  const target = (call: SubscribeCall): Args =>
+    transformed(record(call.args.transform ?? {}, 'transform').target, {}, `${call.name}Target`);
+
+  /** The queue the target's dead-letter config points at. */
+  const deadLetterQueue = (deployment: Deployment, call: SubscribeCall): Created => {
+    const arn = record(target(call).deadLetterConfig, `deadLetterConfig of ${call.name}`).arn;
+    const queues = deployment.all('sst.aws.Queue').filter((q) => q.instance.arn === arn);
+    expect(queues, `the dead-letter ARN of ${call.name} is no queue's`).toHaveLength(1);
+    return queues[0] as Created;
+  };
+
+  const bySubscription = subscriptions.map((s) => [s.name, s] as const);
+
+  it('subscribes every declared subscriber to the bus and nothing else', async () => {
+    const deployment = await deploy();
+    const bus = deployment.one('sst.aws.Bus', 'Bus');
+    expect(subscriptions.length).toBeGreaterThan(0);
+    expect(deployment.subscribeCalls).toHaveLength(subscriptions.length);
+    for (const call of deployment.subscribeCalls) expect(call.bus).toBe(bus);
+    for (const subscription of subscriptions) subscribeCall(deployment, subscription);
+  });
+
+  it.each(bySubscription)('subscribes %s with its declared pattern', async (_, subscription) => {
+    const call = subscribeCall(await deploy(), subscription);
+    expect(call.args.pattern).toEqual(subscription.pattern);
+  });
+
+  it.each(bySubscription)(
+    'points %s at its declared handler, in a file that exports it',
+    async (name, subscription) => {
+      const fn = subscriberFunction(subscribeCall(await deploy(), subscription));
+      expect(fn.handler).toBe(subscription.handler);
+      expectHandlerExported(subscription.handler, `subscriber ${name}`);
+    },
+  );
+
+  it('runs every subscriber inside the VPC, linked to the database', async () => {
+    const deployment = await deploy();
+    const vpc = deployment.one('sst.aws.Vpc').instance;
+    const database = deployment.one('sst.aws.Postgres', 'Database').instance;
+    for (const subscription of subscriptions) {
+      const fn = subscriberFunction(subscribeCall(deployment, subscription));
+      expect(fn.vpc, `${subscription.name} is not in the VPC`).toBe(vpc);
+      expect(fn.link, `${subscription.name} is not linked to the database`).toContain(database);
+    }
+  });
+
+  it('runs every subscriber on Node.js 24 with source maps and its own service name', async () => {
+    const deployment = await deploy();
+    for (const subscription of subscriptions) {
+      const fn = subscriberFunction(subscribeCall(deployment, subscription));
+      expect(fn.runtime).toBe('nodejs24.x');
+      expect(fn.architecture).toBe('arm64');
+      expect(record(fn.nodejs, 'nodejs').sourcemap).toBe(true);
+      expect(fn.environment).toMatchObject({
+        NODE_OPTIONS: expect.stringContaining('--enable-source-maps'),
+        POWERTOOLS_SERVICE_NAME: subscription.name,
+      });
+      const timeout = durationSeconds(fn.timeout);
+      expect(timeout).toBeGreaterThanOrEqual(10);
+      expect(timeout).toBeLessThanOrEqual(5 * 60);
+    }
+  });
+
+  it('gives every subscriber a dead-letter queue of its own', async () => {
+    const deployment = await deploy();
+    const queues = subscriptions.map((s) =>
+      deadLetterQueue(deployment, subscribeCall(deployment, s)),
+    );
+    expect(new Set(queues).size).toBe(subscriptions.length);
+  });
+
+  it('keeps dead letters for at least a week, time to fix the cause and redrive', async () => {
+    const deployment = await deploy();
+    for (const subscription of subscriptions) {
+      const queue = deadLetterQueue(deployment, subscribeCall(deployment, subscription));
+      const sqsQueue = transformed(
+        record(queue.args.transform ?? {}, 'transform').queue,
+        {},
+        `${queue.name}Queue`,
+      );
+      // SQS's default is four days: a dead letter from a Friday night would be gone by Tuesday.
+      expect(Number(sqsQueue.messageRetentionSeconds)).toBeGreaterThanOrEqual(7 * 86_400);
+    }
+  });
+
+  it.each(bySubscription)(
+    'retries handing events to %s within EventBridge limits',
+    async (_, subscription) => {
+      const retryPolicy = record(
+        target(subscribeCall(await deploy(), subscription)).retryPolicy,
+        'retryPolicy',
+      );
+      expect(retryPolicy.maximumRetryAttempts).toBeGreaterThanOrEqual(1);
+      expect(retryPolicy.maximumRetryAttempts).toBeLessThanOrEqual(eventBridge.maxRetries);
+      expect(retryPolicy.maximumEventAgeInSeconds).toBeGreaterThanOrEqual(eventBridge.minAge);
+      expect(retryPolicy.maximumEventAgeInSeconds).toBeLessThanOrEqual(eventBridge.maxAge);
+    },
+  );
+
+  it.each(bySubscription)(
+    'sends events %s keeps failing on to its dead-letter queue',
+    async (name, subscription) => {
+      const deployment = await deploy();
+      const call = subscribeCall(deployment, subscription);
+      const dlq = deadLetterQueue(deployment, call).instance;
+      const fn = subscriberFunction(call);
+
+      // SST creates the function's async invoke config only when `retries` is set.
+      expect(Number.isInteger(fn.retries), `${name} sets no async retries`).toBe(true);
+      expect(fn.retries).toBeGreaterThanOrEqual(1);
+      expect(fn.retries).toBeLessThanOrEqual(lambdaAsync.maxRetries);
+
+      const invokeConfig = transformed(
+        record(fn.transform ?? {}, 'transform').eventInvokeConfig,
+        { maximumRetryAttempts: fn.retries },
+        `${name}EventInvokeConfig`,
+      );
+      const onFailure = record(
+        record(invokeConfig.destinationConfig, 'destinationConfig').onFailure,
+        'onFailure',
+      );
+      expect(onFailure.destination).toBe(dlq.arn);
+      if (invokeConfig.maximumEventAgeInSeconds !== undefined) {
+        expect(invokeConfig.maximumEventAgeInSeconds).toBeGreaterThanOrEqual(lambdaAsync.minAge);
+        expect(invokeConfig.maximumEventAgeInSeconds).toBeLessThanOrEqual(lambdaAsync.maxAge);
+      }
+
+      // Lambda writes the on-failure record with the function's role.
+      const permissions = Array.isArray(fn.permissions) ? fn.permissions : [];
+      expect(permissions).toContainEqual({ actions: ['sqs:SendMessage'], resources: [dlq.arn] });
+    },
+  );
+
+  it.each(bySubscription)(
+    "lets only %s's rule write to its dead-letter queue",
+    async (name, subscription) => {
+      const deployment = await deploy();
+      const call = subscribeCall(deployment, subscription);
+      const dlq = deadLetterQueue(deployment, call).instance;
+      const policies = deployment
+        .all('aws.sqs.QueuePolicy')
+        .filter((p) => p.args.queueUrl === dlq.url);
+      expect(policies, `expected one queue policy on the DLQ of ${name}`).toHaveLength(1);
+
+      const policy = (policies[0] as Created).args.policy;
+      expect(policy).toBeInstanceOf(Json);
+      const statements = record((policy as Json).value, 'policy').Statement;
+      expect(statements).toContainEqual({
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: dlq.arn,
+        Condition: { ArnEquals: { 'aws:SourceArn': call.rule.arn } },
+      });
+    },
+  );
 });
