@@ -74,7 +74,9 @@ export default $config({
     // remaining time minus a 5 s safety margin, so a timeout a little over a minute covers the
     // gap until the next scheduled run and events wait seconds, not minutes. The runs overlap
     // by a few seconds, which is safe: claims use FOR UPDATE SKIP LOCKED and leases, so two
-    // relays never publish the same row.
+    // relays never hold the same row at once (a relay stops sending before its lease ends;
+    // one that dies mid-send may leave its in-flight events to be sent again, which
+    // subscribers dedupe).
     new sst.aws.CronV2('Relay', {
       schedule: 'rate(1 minute)',
       // A failed run is followed by the next one within a minute, and the rows it had claimed

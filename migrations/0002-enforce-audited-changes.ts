@@ -6,14 +6,22 @@ import { type Kysely, sql } from 'kysely';
  * that lacks an audit row, an outbox row and a transition row written by the
  * same transaction, and the history tables refuse UPDATE, DELETE and TRUNCATE.
  *
- * SQLSTATEs: AF001 unaudited change, AF002 append-only table, AF003 illegal
- * domain row change (identity edits, version jumps, deletes).
+ * The converse holds too: an audit row, event or transition commits only
+ * with the domain row version it records, written by the same transaction.
+ *
+ * Every function pins its search_path (temporary tables last), so a session
+ * cannot shadow the tables a check reads with temporary tables of its own.
+ *
+ * SQLSTATEs: AF001 unaudited change (or history without its change), AF002
+ * append-only table, AF003 illegal domain row change (identity edits, version
+ * jumps, deletes).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     -- The transaction id on history rows is what the commit check matches on,
     -- so it is always the writing transaction's own: a caller cannot forge it.
-    CREATE FUNCTION stamp_writing_transaction() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE FUNCTION stamp_writing_transaction() RETURNS trigger LANGUAGE plpgsql
+      SET search_path = pg_catalog, public, pg_temp AS $$
     BEGIN
       NEW.txid := pg_current_xact_id();
       RETURN NEW;
@@ -29,7 +37,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     -- Runs at commit (deferred), once per inserted or updated domain row
     -- version: by then every statement of the transaction has run, so the
     -- order in which the write unit inserts the rows does not matter.
-    CREATE FUNCTION require_audited_change() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE FUNCTION require_audited_change() RETURNS trigger LANGUAGE plpgsql
+      SET search_path = pg_catalog, public, pg_temp AS $$
     DECLARE
       expected_type text := TG_ARGV[0];
       current_tx xid8 := pg_current_xact_id();
@@ -68,7 +77,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
     -- Every change is one version: identity never changes and versions never
     -- skip, so each version has exactly one audit row, event and transition.
-    CREATE FUNCTION guard_domain_row() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE FUNCTION guard_domain_row() RETURNS trigger LANGUAGE plpgsql
+      SET search_path = pg_catalog, public, pg_temp AS $$
     BEGIN
       IF TG_OP = 'DELETE' THEN
         RAISE EXCEPTION '% rows are never deleted', TG_TABLE_NAME USING ERRCODE = 'AF003';
@@ -89,10 +99,52 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       RETURN NEW;
     END $$;
 
-    CREATE FUNCTION refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE FUNCTION refuse_change() RETURNS trigger LANGUAGE plpgsql
+      SET search_path = pg_catalog, public, pg_temp AS $$
     BEGIN
       RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP USING ERRCODE = 'AF002';
     END $$;
+
+    -- Runs at commit for each history row: the domain row it speaks of must
+    -- have been written by this transaction, at that version or later. A
+    -- stray audit row or event on its own would otherwise commit, and block
+    -- or misreport the aggregate forever.
+    CREATE FUNCTION require_recorded_change() RETURNS trigger LANGUAGE plpgsql
+      SET search_path = pg_catalog, public, pg_temp AS $$
+    DECLARE
+      recorded_type text;
+      recorded_id uuid;
+      recorded_version integer;
+      written boolean;
+    BEGIN
+      IF TG_TABLE_NAME = 'audit_log' THEN
+        recorded_type := NEW.entity_type; recorded_id := NEW.entity_id; recorded_version := NEW.entity_version;
+      ELSIF TG_TABLE_NAME = 'outbox' THEN
+        recorded_type := NEW.aggregate_type; recorded_id := NEW.aggregate_id; recorded_version := NEW.aggregate_version;
+      ELSE
+        recorded_type := NEW.aggregate_type; recorded_id := NEW.aggregate_id; recorded_version := NEW.version;
+      END IF;
+      -- xmin is the transaction that wrote the row's current version.
+      IF recorded_type = 'payroll_run' THEN
+        SELECT r.xmin = pg_current_xact_id()::xid AND r.version >= recorded_version AND r.tenant_id = NEW.tenant_id
+          INTO written FROM payroll_runs r WHERE r.id = recorded_id;
+      ELSIF recorded_type = 'ewa_request' THEN
+        SELECT r.xmin = pg_current_xact_id()::xid AND r.version >= recorded_version AND r.tenant_id = NEW.tenant_id
+          INTO written FROM ewa_requests r WHERE r.id = recorded_id;
+      END IF;
+      IF written IS NOT TRUE THEN
+        RAISE EXCEPTION 'unrecorded change: % row for % % version % without that change in its transaction',
+          TG_TABLE_NAME, recorded_type, recorded_id, recorded_version USING ERRCODE = 'AF001';
+      END IF;
+      RETURN NULL;
+    END $$;
+
+    CREATE CONSTRAINT TRIGGER audit_log_records_a_change AFTER INSERT ON audit_log
+      DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION require_recorded_change();
+    CREATE CONSTRAINT TRIGGER outbox_records_a_change AFTER INSERT ON outbox
+      DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION require_recorded_change();
+    CREATE CONSTRAINT TRIGGER state_transitions_record_a_change AFTER INSERT ON state_transitions
+      DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION require_recorded_change();
 
     CREATE TRIGGER payroll_runs_guard BEFORE INSERT OR UPDATE OR DELETE ON payroll_runs
       FOR EACH ROW EXECUTE FUNCTION guard_domain_row();
@@ -124,6 +176,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`
+    DROP TRIGGER state_transitions_record_a_change ON state_transitions;
+    DROP TRIGGER outbox_records_a_change ON outbox;
+    DROP TRIGGER audit_log_records_a_change ON audit_log;
+    DROP FUNCTION require_recorded_change();
     DROP TRIGGER state_transitions_no_truncate ON state_transitions;
     DROP TRIGGER state_transitions_append_only ON state_transitions;
     DROP TRIGGER audit_log_no_truncate ON audit_log;

@@ -29,7 +29,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
     -- Delivered at commit, so a listening relay wakes only for committed events.
     -- Postgres folds identical notifications of one transaction into one.
-    CREATE FUNCTION notify_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE FUNCTION notify_outbox() RETURNS trigger LANGUAGE plpgsql
+      SET search_path = pg_catalog, public, pg_temp AS $$
     BEGIN
       PERFORM pg_notify('outbox_pending', '');
       RETURN NULL;
@@ -37,7 +38,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE TRIGGER outbox_notify AFTER INSERT ON outbox
       FOR EACH STATEMENT EXECUTE FUNCTION notify_outbox();
 
-    CREATE FUNCTION guard_outbox_event() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE FUNCTION guard_outbox_event() RETURNS trigger LANGUAGE plpgsql
+      SET search_path = pg_catalog, public, pg_temp AS $$
     BEGIN
       IF (NEW.id, NEW.tenant_id, NEW.aggregate_type, NEW.aggregate_id, NEW.aggregate_version,
           NEW.event_type, NEW.payload, NEW.occurred_at, NEW.correlation_id, NEW.causation_id,
@@ -53,11 +55,46 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     END $$;
     CREATE TRIGGER outbox_immutable_event BEFORE UPDATE ON outbox
       FOR EACH ROW EXECUTE FUNCTION guard_outbox_event();
+
+    -- An event starts undelivered, whatever the writer says, so no write can
+    -- commit an event that is already "published" and never leaves.
+    CREATE FUNCTION start_undelivered() RETURNS trigger LANGUAGE plpgsql
+      SET search_path = pg_catalog, public, pg_temp AS $$
+    BEGIN
+      NEW.status := 'pending';
+      NEW.attempts := 0;
+      NEW.published_at := NULL;
+      NEW.claimed_by := NULL;
+      NEW.claimed_until := NULL;
+      RETURN NEW;
+    END $$;
+    CREATE TRIGGER outbox_starts_undelivered BEFORE INSERT ON outbox
+      FOR EACH ROW EXECUTE FUNCTION start_undelivered();
+
+    -- Only delivered events may go (retention); pending and dead ones stay.
+    CREATE FUNCTION keep_undelivered() RETURNS trigger LANGUAGE plpgsql
+      SET search_path = pg_catalog, public, pg_temp AS $$
+    BEGIN
+      IF OLD.status <> 'published' THEN
+        RAISE EXCEPTION 'outbox event % is %: only published events may be deleted', OLD.id, OLD.status
+          USING ERRCODE = 'AF002';
+      END IF;
+      RETURN OLD;
+    END $$;
+    CREATE TRIGGER outbox_keep_undelivered BEFORE DELETE ON outbox
+      FOR EACH ROW EXECUTE FUNCTION keep_undelivered();
+    CREATE TRIGGER outbox_no_truncate BEFORE TRUNCATE ON outbox
+      FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
   `.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`
+    DROP TRIGGER outbox_no_truncate ON outbox;
+    DROP TRIGGER outbox_keep_undelivered ON outbox;
+    DROP FUNCTION keep_undelivered();
+    DROP TRIGGER outbox_starts_undelivered ON outbox;
+    DROP FUNCTION start_undelivered();
     DROP TRIGGER outbox_immutable_event ON outbox;
     DROP FUNCTION guard_outbox_event();
     DROP TRIGGER outbox_notify ON outbox;

@@ -176,4 +176,94 @@ describe('the database refuses unaudited changes', () => {
       await client.end();
     }
   });
+
+  it('is not fooled by temporary tables that shadow the history tables, for a role that owns nothing', async () => {
+    const run = await existingRun();
+    const role = `cheater_${crypto.randomUUID().slice(0, 8)}`;
+    await database.sql(`CREATE ROLE ${role} LOGIN PASSWORD 'cheat'`);
+    await database.sql(`GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO ${role}`);
+    const url = new URL(database.url());
+    url.username = role;
+    url.password = 'cheat';
+    const client = new pg.Client({ connectionString: url.toString() });
+    await client.connect();
+    let code: string | null = null;
+    try {
+      await client.query('BEGIN');
+      for (const table of ['audit_log', 'outbox', 'state_transitions']) {
+        await client.query(`CREATE TEMP TABLE ${table} (LIKE public.${table} INCLUDING DEFAULTS)`);
+      }
+      await client.query(
+        `INSERT INTO pg_temp.audit_log (id, tenant_id, actor, action, entity_type, entity_id, entity_version, after, correlation_id, txid)
+         VALUES (gen_random_uuid(), $1, 'm', 'X', 'payroll_run', $2, 2, '{}', 'c', pg_current_xact_id())`,
+        [run.tenant_id, run.id],
+      );
+      await client.query(
+        `INSERT INTO pg_temp.outbox (id, tenant_id, aggregate_type, aggregate_id, aggregate_version, event_type, payload, correlation_id, actor, txid)
+         VALUES (gen_random_uuid(), $1, 'payroll_run', $2, 2, 'x.y.v1', '{}', 'c', 'm', pg_current_xact_id())`,
+        [run.tenant_id, run.id],
+      );
+      await client.query(
+        `INSERT INTO pg_temp.state_transitions (id, tenant_id, aggregate_type, aggregate_id, version, command, to_status, actor, correlation_id, audit_id, outbox_id, txid)
+         VALUES (gen_random_uuid(), $1, 'payroll_run', $2, 2, 'x', 'PAID', 'm', 'c', gen_random_uuid(), gen_random_uuid(), pg_current_xact_id())`,
+        [run.tenant_id, run.id],
+      );
+      // one-rule-allow: proves temporary tables cannot stand in for the history
+      await client.query(
+        `UPDATE public.payroll_runs SET status = 'PAID', version = 2 WHERE id = $1`,
+        [run.id],
+      );
+      await client.query('COMMIT');
+    } catch (error) {
+      code = (error as { code?: string }).code ?? 'unknown';
+      await client.query('ROLLBACK').catch(() => {});
+    } finally {
+      await client.end();
+      await database.sql(`DROP OWNED BY ${role}; DROP ROLE ${role}`);
+    }
+    expect(code).toBe('AF001');
+  });
+
+  it.each([
+    ['an audit row', (id: string, tenant: string) => auditFor(id, tenant, 2)],
+    ['an outbox event', (id: string, tenant: string) => eventFor(id, tenant, 2)],
+  ])(
+    'refuses %s with no change of its aggregate in the same transaction',
+    async (_label, statement) => {
+      const run = await existingRun();
+      expect(await inTransaction([statement(run.id, run.tenant_id)])).toBe('AF001');
+    },
+  );
+
+  it('starts every event undelivered, whatever status its writer gives it', async () => {
+    const id = crypto.randomUUID();
+    const tenant = newTenant();
+    const code = await inTransaction([
+      // one-rule-allow: proves an event cannot be written as already published
+      `INSERT INTO payroll_runs ${runColumns} VALUES ${newRunValues(id, tenant)}`,
+      auditFor(id, tenant, 1),
+      eventFor(id, tenant, 1)
+        .replace("'c', 'mallory')", "'c', 'mallory')")
+        .replace(
+          'INSERT INTO outbox (id, tenant_id,',
+          'INSERT INTO outbox (status, published_at, id, tenant_id,',
+        )
+        .replace('VALUES (gen_random_uuid()', "VALUES ('published', now(), gen_random_uuid()"),
+      transitionFor(id, tenant, 1, 'DRAFT'),
+    ]);
+    expect(code).toBeNull();
+    const { rows } = await database.sql(
+      'SELECT status, published_at FROM outbox WHERE aggregate_id = $1',
+      [id],
+    );
+    expect(rows).toEqual([{ status: 'pending', published_at: null }]);
+  });
+
+  it('refuses to delete an undelivered event or truncate the outbox', async () => {
+    const run = await existingRun();
+    expect(await inTransaction([`DELETE FROM outbox WHERE aggregate_id = '${run.id}'`])).toBe(
+      'AF002',
+    );
+    expect(await inTransaction(['TRUNCATE outbox'])).toBe('AF002');
+  });
 });

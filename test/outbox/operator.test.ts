@@ -117,12 +117,14 @@ describe('operating the outbox', () => {
     expect(balanced.code).toBe(0);
     expect(JSON.parse(balanced.stdout).mismatches).toEqual([]);
 
-    // An outbox event with no transition and audit row: what a bypassed write would leave.
-    await database.sql(
-      `INSERT INTO outbox (id, tenant_id, aggregate_type, aggregate_id, aggregate_version, event_type, payload, correlation_id, actor)
-       VALUES (gen_random_uuid(), $1, 'payroll_run', gen_random_uuid(), 1, 'payroll.run_created.v1', '{}', 'rogue', 'rogue')`,
-      [`${tenantId}-rogue`],
-    );
+    // An outbox event with no transition and audit row: what only a superuser
+    // who switched the triggers off could leave behind.
+    const rogue = `${tenantId}-rogue`;
+    await database.sql(`
+      SET session_replication_role = replica;
+      INSERT INTO outbox (id, tenant_id, aggregate_type, aggregate_id, aggregate_version, event_type, payload, correlation_id, actor)
+      VALUES (gen_random_uuid(), '${rogue}', 'payroll_run', gen_random_uuid(), 1, 'payroll.run_created.v1', '{}', 'rogue', 'rogue');
+    `);
     const mismatched = outboxCli('reconcile', '--json');
     expect(mismatched.code).toBe(1);
     expect(JSON.parse(mismatched.stdout).mismatches).toEqual([
@@ -137,7 +139,9 @@ describe('operating the outbox', () => {
     const { mismatches } = await reconcile(database.db());
     expect(mismatches).toHaveLength(1);
     // Leave the database balanced for the per-test ledger check.
-    await database.sql('DELETE FROM outbox WHERE tenant_id = $1', [`${tenantId}-rogue`]);
+    await database.sql(
+      `SET session_replication_role = replica; DELETE FROM outbox WHERE tenant_id = '${rogue}';`,
+    );
   });
 
   it('prunes published events past their retention, keeps pending and dead ones, and reconcile skips the pruned range', async () => {

@@ -1,5 +1,11 @@
 import { createPayrollRun, submitPayrollRun } from '@auditflow/domain';
 import { describe, expect, it } from 'vitest';
+import {
+  claimEvents,
+  markDead,
+  releaseClaims,
+  scheduleRetries,
+} from '../../packages/outbox/src/relay/statements';
 import { aPayrollRun } from '../support/api';
 import { useTestDatabase } from '../support/database';
 import {
@@ -199,5 +205,55 @@ describe('the relay', () => {
     } finally {
       await late.end();
     }
+  });
+
+  it('does not let events waiting behind a backed-off earlier version starve other aggregates', async () => {
+    const tenantId = newTenant();
+    await seedPayrollRuns(database, { tenantId: `${tenantId}-blocked`, runs: 2, versions: 3 });
+    await database.sql(
+      `UPDATE outbox SET next_attempt_at = now() + interval '1 hour'
+        WHERE tenant_id = $1 AND aggregate_version = 1`,
+      [`${tenantId}-blocked`],
+    );
+    // Newer than every blocked event, so a claim by age reaches it last.
+    await seedPayrollRuns(database, { tenantId, runs: 1 });
+    const result = await relayFor(database, endpoint(), { batchSize: 1 }).drain({
+      until: Date.now() + 10_000,
+    });
+    expect(result.published).toBe(1);
+    expect(await outboxStatusCounts(database, tenantId)).toEqual({ published: 1 });
+    expect(await outboxStatusCounts(database, `${tenantId}-blocked`)).toEqual({ pending: 6 });
+  });
+
+  it("leaves a row alone once another relay took it over after this one's lease ran out", async () => {
+    const tenantId = newTenant();
+    await seedPayrollRuns(database, { tenantId, runs: 1 });
+    const first = await claimEvents(database.db(), { relayId: 'relay-1', limit: 10, leaseMs: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const second = await claimEvents(database.db(), {
+      relayId: 'relay-2',
+      limit: 10,
+      leaseMs: 60_000,
+    });
+    expect(second.map((row) => row.id)).toEqual(first.map((row) => row.id));
+    const ids = first.map((row) => row.id);
+    await releaseClaims(database.db(), 'relay-1', ids);
+    await markDead(
+      database.db(),
+      'relay-1',
+      ids.map((id) => ({ id, error: 'late' })),
+    );
+    await scheduleRetries(
+      database.db(),
+      'relay-1',
+      ids.map((id) => ({ id, delayMs: 1, error: 'late' })),
+    );
+    const { rows } = await database.sql(
+      'SELECT status, claimed_by, attempts, last_error FROM outbox WHERE tenant_id = $1',
+      [tenantId],
+    );
+    expect(rows).toEqual([
+      { status: 'pending', claimed_by: 'relay-2', attempts: 2, last_error: null },
+    ]);
   });
 });

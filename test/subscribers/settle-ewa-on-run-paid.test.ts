@@ -169,4 +169,21 @@ describe('settle-ewa-on-run-paid', () => {
     expect(await handler(event, lambdaContext('settle'))).toBe('processed');
     expect((await statusOf(id)).status).toBe('SETTLED');
   });
+
+  it('settles nothing for a run_paid event whose run is not paid in the database', async () => {
+    const { alice, bob } = actors();
+    const id = await disbursedRequest(alice, bob);
+    const { event } = await paidRun(alice, bob);
+    const draft = (await createPayrollRun(database.db(), alice, aPayrollRun)).state;
+    const forged = {
+      ...event,
+      detail: {
+        ...(event.detail as object),
+        id: crypto.randomUUID(),
+        aggregate: { type: 'payroll_run', id: draft.id, version: 4 },
+      },
+    };
+    expect(await handler(forged, lambdaContext('settle'))).toBe('processed');
+    expect((await statusOf(id)).status).toBe('DISBURSED');
+  });
 });

@@ -5,8 +5,13 @@ import type { TestDatabase } from './database';
  * every version with its audit row, transition and outbox event, in one
  * transaction of plain SQL: the load tests need tens of thousands of events
  * faster than one write-unit call per event allows. The database checks the
- * history of every row version at commit, as for any other writer.
+ * history of every row version at commit, as for any other writer. Event ids
+ * sort by creation time, as the write unit's UUIDv7 ids do.
  */
+/** A UUID that sorts by the moment it is made (Postgres 15 has no uuidv7()). */
+const TIME_ORDERED_UUID = `(lpad(to_hex((extract(epoch FROM clock_timestamp()) * 1e6)::bigint), 16, '0')
+  || substr(md5(random()::text), 1, 16))::uuid`;
+
 export async function seedPayrollRuns(
   database: TestDatabase,
   options: { tenantId: string; runs: number; versions?: number; payloadPadding?: number },
@@ -54,7 +59,7 @@ export async function seedPayrollRuns(
       ),
       events AS (
         INSERT INTO outbox (id, tenant_id, aggregate_type, aggregate_id, aggregate_version, event_type, payload, correlation_id, actor)
-        SELECT gen_random_uuid(), $1, 'payroll_run', id, ${version}, 'payroll.run_seeded.v1',
+        SELECT ${TIME_ORDERED_UUID}, $1, 'payroll_run', id, ${version}, 'payroll.run_seeded.v1',
                jsonb_build_object('version', ${version}, 'padding', repeat('x', ${padding})), 'seed-' || id, 'seed'
           FROM runs RETURNING id, aggregate_id
       )

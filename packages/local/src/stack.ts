@@ -44,7 +44,9 @@ export async function startLocalStack(options: LocalStackOptions) {
   await fs.chmod(options.dataDir, 0o755);
   const stops: (() => Promise<unknown>)[] = [];
   const stop = async () => {
-    for (const step of stops.reverse()) await step().catch(() => {});
+    // Last started, first stopped; each step once, even if stop is called again.
+    const steps = stops.splice(0).reverse();
+    for (const step of steps) await step().catch(() => {});
   };
   try {
     let databaseUrl = options.databaseUrl;

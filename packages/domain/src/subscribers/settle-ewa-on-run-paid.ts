@@ -1,4 +1,5 @@
 import { eventCatalogue } from '@auditflow/events';
+import { AppError } from '@auditflow/outbox';
 import { createSubscriberHandler } from '@auditflow/outbox/subscriber-handler';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { settleEwaRequest } from '../ewa-requests/commands';
@@ -6,6 +7,7 @@ import { findSettleableRequests } from '../ewa-requests/settlement';
 import { writeUnit } from '../write-unit';
 
 export const SETTLE_SUBSCRIBER = 'settle-ewa-on-run-paid';
+const logger = new Logger({ serviceName: SETTLE_SUBSCRIBER });
 
 /**
  * On `payroll.run_paid.v1`: every DISBURSED EWA request of the run's tenant,
@@ -19,9 +21,24 @@ export const settleEwaOnRunPaid = createSubscriberHandler({
   catalogue: eventCatalogue,
   writeUnit,
   eventTypes: ['payroll.run_paid.v1'],
-  logger: new Logger({ serviceName: SETTLE_SUBSCRIBER }),
+  logger,
   async handle(event, unit) {
     const run = event.data;
+    // Trust the database, not the message: only a run that really is PAID
+    // settles anything (anything that may write to the bus could send this).
+    const paid = await unit.trx
+      .selectFrom('payroll_runs')
+      .select('id')
+      .where('id', '=', event.aggregate.id)
+      .where('tenant_id', '=', event.tenantId)
+      .where('status', '=', 'PAID')
+      .executeTakeFirst();
+    if (!paid) {
+      logger.error('run_paid event for a run that is not paid; nothing settled', {
+        runId: event.aggregate.id,
+      });
+      return;
+    }
     const ids = await findSettleableRequests(unit.trx, {
       tenantId: event.tenantId,
       currency: run.currency,
@@ -34,6 +51,14 @@ export const settleEwaOnRunPaid = createSubscriberHandler({
       correlationId: event.correlationId,
       causationId: event.id,
     };
-    for (const id of ids) await settleEwaRequest(unit, ctx, id, event.aggregate.id);
+    for (const id of ids) {
+      try {
+        await settleEwaRequest(unit, ctx, id, event.aggregate.id);
+      } catch (error) {
+        // Settled meanwhile by another run's event: nothing left to do for it.
+        if (error instanceof AppError && error.code === 'invalid_transition') continue;
+        throw error;
+      }
+    }
   },
 });

@@ -25,7 +25,8 @@ async function main(): Promise<void> {
 
   let stopping = false;
   const stop = async () => {
-    if (stopping) return;
+    // A second Ctrl+C while a shutdown hangs ends the process at once.
+    if (stopping) process.exit(130);
     stopping = true;
     await stack.stop();
     process.exit(0);

@@ -55,7 +55,16 @@ export async function startEventBridgeEndpoint(options: { port?: number; host?: 
   let requests = 0;
   const hanging = new Set<http.ServerResponse>();
 
-  const server = http.createServer(async (req, res) => {
+  const server = http.createServer((req, res) => {
+    // A malformed request must get an error answer, never take the process down.
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) {
+        awsError(res, 400, 'SerializationException', `cannot read request: ${String(error)}`);
+      }
+    });
+  });
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     requests++;
@@ -81,11 +90,11 @@ export async function startEventBridgeEndpoint(options: { port?: number; host?: 
 
     let entries: WireEntry[];
     try {
-      entries =
-        (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Entries?: WireEntry[] }).Entries ??
-        [];
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Entries?: unknown };
+      if (!Array.isArray(body.Entries) || !body.Entries.every(isObject)) throw new Error('Entries');
+      entries = body.Entries as WireEntry[];
     } catch {
-      return awsError(res, 400, 'SerializationException', 'body is not JSON');
+      return awsError(res, 400, 'SerializationException', 'Entries must be a list of objects');
     }
     if (entries.length === 0 || entries.length > MAX_ENTRIES_PER_REQUEST) {
       return awsError(
@@ -139,7 +148,7 @@ export async function startEventBridgeEndpoint(options: { port?: number; host?: 
     const failed = results.filter((result) => 'ErrorCode' in result).length;
     res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
     res.end(JSON.stringify({ FailedEntryCount: failed, Entries: results }));
-  });
+  }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -175,6 +184,9 @@ export async function startEventBridgeEndpoint(options: { port?: number; host?: 
 }
 
 export type EventBridgeEndpoint = Awaited<ReturnType<typeof startEventBridgeEndpoint>>;
+
+const isObject = (value: unknown): value is object =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function validate(entry: WireEntry): string | undefined {
   if (!entry.Source) return 'Source is required';

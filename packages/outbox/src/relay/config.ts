@@ -6,10 +6,6 @@ const envSchema = z.object({
   EVENT_BUS_NAME: z.string().min(1).optional(),
   SST_RESOURCE_Bus: z.string().optional(),
   EVENTBRIDGE_ENDPOINT: z.url().optional(),
-  APP_NAME: z
-    .string()
-    .regex(/^[a-z][a-z0-9-]*$/)
-    .default('auditflow'),
   RELAY_BATCH_SIZE: positiveInt(500),
   RELAY_CONCURRENCY: positiveInt(8),
   RELAY_LEASE_MS: positiveInt(60_000),
@@ -40,7 +36,6 @@ export function relayConfigFromEnv(env: NodeJS.ProcessEnv = process.env) {
   if (!busName) throw new Error('No event bus configured: link the Bus or set EVENT_BUS_NAME.');
   return {
     busName,
-    app: vars.APP_NAME,
     endpoint: vars.EVENTBRIDGE_ENDPOINT,
     batchSize: vars.RELAY_BATCH_SIZE,
     concurrency: vars.RELAY_CONCURRENCY,

@@ -29,7 +29,6 @@ function build() {
     db,
     client: createEventBridgeClient({ endpoint: config.endpoint }),
     busName: config.busName,
-    app: config.app,
     batchSize: config.batchSize,
     concurrency: config.concurrency,
     leaseMs: config.leaseMs,
@@ -50,8 +49,14 @@ let runtime: ReturnType<typeof build> | undefined;
 export async function runScheduledRelay(_event: unknown, context: Context): Promise<PassResult> {
   runtime ??= build();
   const { config, db, relay } = runtime;
-  const pruned = await prunePublished(db, { olderThanMs: config.retentionMs, limit: 10_000 });
-  if (pruned > 0) logger.info('pruned published events', { pruned });
+  // Retention must never stand in the way of delivery: a failed prune is
+  // reported and the drain goes on.
+  try {
+    const pruned = await prunePublished(db, { olderThanMs: config.retentionMs, limit: 10_000 });
+    if (pruned > 0) logger.info('pruned published events', { pruned });
+  } catch (error) {
+    logger.warn('pruning failed; will try again next invocation', { error: String(error) });
+  }
   const until = Date.now() + context.getRemainingTimeInMillis() - config.safetyMarginMs;
   const result = await relay.drain({ until, whenIdle: 'wait', maxPollMs: 2_000 });
   metrics.addMetric('OldestPendingAgeMs', 'Milliseconds', await oldestPendingAgeMs(db));

@@ -59,6 +59,9 @@ export interface DrainOptions {
   signal?: AbortSignal;
 }
 
+/** Time kept back from the end of a lease: a wave that starts must finish inside it. */
+const LEASE_MARGIN_MS = 10_000;
+
 const silent: RelayTelemetry = { info() {}, warn() {}, error() {} };
 const emptyPass = (): PassResult => ({
   claimed: 0,
@@ -86,7 +89,11 @@ export function createRelay(options: RelayOptions) {
 
   async function runPass(deadline = Number.POSITIVE_INFINITY): Promise<PassResult> {
     const result = emptyPass();
+    const claimedAt = Date.now();
     const rows = await claimEvents(db, { relayId, limit: batchSize, leaseMs });
+    // No wave starts past the deadline, nor so late in the lease that another
+    // relay could take the rows over while they are still being sent.
+    const stopAt = Math.min(deadline, claimedAt + leaseMs - Math.min(LEASE_MARGIN_MS, leaseMs / 3));
     result.claimed = rows.length;
     if (rows.length === 0) return result;
     await options.hooks?.afterClaim?.(rows);
@@ -99,6 +106,7 @@ export function createRelay(options: RelayOptions) {
     if (tooLarge.length > 0) {
       await markDead(
         db,
+        relayId,
         tooLarge.map((p) => ({
           id: p.row.id,
           error: `EntryTooLarge: the entry is ${p.size} bytes; EventBridge accepts at most ${MAX_REQUEST_BYTES}`,
@@ -112,13 +120,13 @@ export function createRelay(options: RelayOptions) {
     const failedAggregates = new Set<string>();
     const waves = planWaves(planned.filter((p) => p.size <= MAX_REQUEST_BYTES));
     for (const [index, wave] of waves.entries()) {
-      if (Date.now() >= deadline) {
+      if (Date.now() >= stopAt) {
         // Out of time: hand the rest back now rather than when the lease ends.
         const rest = waves
           .slice(index)
           .flat(2)
           .map((p) => p.row.id);
-        await releaseClaims(db, rest);
+        await releaseClaims(db, relayId, rest);
         result.released += rest.length;
         break;
       }
@@ -127,6 +135,7 @@ export function createRelay(options: RelayOptions) {
       if (blocked.length > 0) {
         await releaseClaims(
           db,
+          relayId,
           blocked.map((p) => p.row.id),
         );
         result.released += blocked.length;
@@ -183,8 +192,8 @@ export function createRelay(options: RelayOptions) {
       db,
       published.map((p) => p.row.id),
     );
-    await scheduleRetries(db, retries);
-    await markDead(db, dead);
+    await scheduleRetries(db, relayId, retries);
+    await markDead(db, relayId, dead);
     for (const p of published) telemetry.info('event published', eventAttributes(p.row));
     return { published: published.length, retried: retries.length, dead: dead.length };
   }

@@ -26,17 +26,27 @@ export async function claimEvents(db: Kysely<DB>, options: ClaimOptions): Promis
   return db.transaction().execute(async (trx) => {
     // SKIP LOCKED: rows another relay is claiming right now are left to it,
     // rather than waited for. An expired lease means its relay died.
+    // NOT EXISTS: a row whose earlier version waits (backoff, or leased) cannot
+    // go yet; leaving it out here keeps such rows from filling the batch and
+    // starving aggregates that could go.
     const { rows: candidates } = await sql<
       Pick<OutboxRow, 'id' | 'aggregate_type' | 'aggregate_id' | 'aggregate_version'>
     >`
-      SELECT id, aggregate_type, aggregate_id, aggregate_version
-        FROM outbox
-       WHERE status = 'pending'
-         AND next_attempt_at <= now()
-         AND (claimed_until IS NULL OR claimed_until < now())
-       ORDER BY id
+      SELECT o.id, o.aggregate_type, o.aggregate_id, o.aggregate_version
+        FROM outbox o
+       WHERE o.status = 'pending'
+         AND o.next_attempt_at <= now()
+         AND (o.claimed_until IS NULL OR o.claimed_until < now())
+         AND NOT EXISTS (
+           SELECT 1 FROM outbox p
+            WHERE p.status = 'pending'
+              AND p.aggregate_type = o.aggregate_type AND p.aggregate_id = o.aggregate_id
+              AND p.aggregate_version < o.aggregate_version
+              AND (p.next_attempt_at > now() OR p.claimed_until >= now())
+         )
+       ORDER BY o.id
        LIMIT ${options.limit}
-         FOR UPDATE SKIP LOCKED
+         FOR UPDATE OF o SKIP LOCKED
     `.execute(trx);
     if (candidates.length === 0) return [];
 
@@ -102,7 +112,10 @@ async function firstPendingVersions(
   return kept;
 }
 
-/** Marks events accepted by EventBridge. */
+/**
+ * Marks events accepted by EventBridge, whoever holds them now: accepted is
+ * accepted, even if this relay's lease ran out meanwhile.
+ */
 export async function markPublished(db: Kysely<DB>, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   await sql`
@@ -113,9 +126,15 @@ export async function markPublished(db: Kysely<DB>, ids: string[]): Promise<void
   `.execute(db);
 }
 
-/** Puts events back to pending, due after their own delay (backoff with jitter). */
+/**
+ * Puts events back to pending, due after their own delay (backoff with
+ * jitter). Like every outcome below, it applies only to rows this relay
+ * still holds: if its lease ran out and another relay took a row over, the
+ * row is that relay's to settle.
+ */
 export async function scheduleRetries(
   db: Kysely<DB>,
+  relayId: string,
   retries: { id: string; delayMs: number; error: string }[],
 ): Promise<void> {
   if (retries.length === 0) return;
@@ -125,13 +144,14 @@ export async function scheduleRetries(
            last_error = r.error, claimed_by = NULL, claimed_until = NULL
       FROM unnest(${retries.map((r) => r.id)}::uuid[], ${retries.map((r) => r.delayMs)}::int[],
                   ${retries.map((r) => r.error)}::text[]) AS r(id, delay_ms, error)
-     WHERE o.id = r.id AND o.status = 'pending'
+     WHERE o.id = r.id AND o.status = 'pending' AND o.claimed_by = ${relayId}
   `.execute(db);
 }
 
 /** Gives up on events: they stay in the outbox as dead, with the reason, until retried. */
 export async function markDead(
   db: Kysely<DB>,
+  relayId: string,
   dead: { id: string; error: string }[],
 ): Promise<void> {
   if (dead.length === 0) return;
@@ -139,7 +159,7 @@ export async function markDead(
     UPDATE outbox o
        SET status = 'dead', last_error = d.error, claimed_by = NULL, claimed_until = NULL
       FROM unnest(${dead.map((d) => d.id)}::uuid[], ${dead.map((d) => d.error)}::text[]) AS d(id, error)
-     WHERE o.id = d.id AND o.status = 'pending'
+     WHERE o.id = d.id AND o.status = 'pending' AND o.claimed_by = ${relayId}
   `.execute(db);
 }
 
@@ -147,12 +167,12 @@ export async function markDead(
  * Returns claimed events that were not sent (an earlier version of their
  * aggregate failed, or time ran out) without counting the attempt.
  */
-export async function releaseClaims(db: Kysely<DB>, ids: string[]): Promise<void> {
+export async function releaseClaims(db: Kysely<DB>, relayId: string, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   await sql`
     UPDATE outbox
        SET claimed_by = NULL, claimed_until = NULL, attempts = greatest(attempts - 1, 0)
-     WHERE id = ANY(${ids}::uuid[]) AND status = 'pending'
+     WHERE id = ANY(${ids}::uuid[]) AND status = 'pending' AND claimed_by = ${relayId}
   `.execute(db);
 }
 
