@@ -53,7 +53,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       END IF;
       RETURN NEW;
     END $$;
-    CREATE TRIGGER outbox_immutable_event BEFORE UPDATE ON outbox
+    -- Fires only for updates that name an event column: the relay's status
+    -- updates (two per event) do not pay for it.
+    CREATE TRIGGER outbox_immutable_event
+      BEFORE UPDATE OF id, tenant_id, aggregate_type, aggregate_id, aggregate_version, event_type,
+        payload, occurred_at, correlation_id, causation_id, actor, txid ON outbox
       FOR EACH ROW EXECUTE FUNCTION guard_outbox_event();
 
     -- An event starts undelivered, whatever the writer says, so no write can

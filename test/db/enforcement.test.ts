@@ -266,4 +266,23 @@ describe('the database refuses unaudited changes', () => {
     );
     expect(await inTransaction(['TRUNCATE outbox'])).toBe('AF002');
   });
+
+  it("refuses to change an event's content once written; only its delivery state may change", async () => {
+    const run = await existingRun();
+    expect(
+      await inTransaction([
+        `UPDATE outbox SET payload = '{"forged":true}' WHERE aggregate_id = '${run.id}'`,
+      ]),
+    ).toBe('AF002');
+    expect(
+      await inTransaction([
+        `UPDATE outbox SET event_type = 'x.y.v1' WHERE aggregate_id = '${run.id}'`,
+      ]),
+    ).toBe('AF002');
+    expect(
+      await inTransaction([
+        `UPDATE outbox SET last_error = 'noted' WHERE aggregate_id = '${run.id}'`,
+      ]),
+    ).toBeNull();
+  });
 });
