@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createDb, databaseUrl, migrateToLatest } from '@auditflow/db';
+import { startEmbeddedPostgres } from '@auditflow/db/embedded';
+import pg from 'pg';
+import type { BenchContext } from './harness';
+
+export interface BenchServer {
+  url: string;
+  version: string;
+  stop(): Promise<void>;
+}
+
+export interface BenchDatabase {
+  url: string;
+  /** Runs one statement on a connection of its own. */
+  sql<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>>;
+  drop(): Promise<void>;
+}
+
+/**
+ * The server a benchmark runs on: the one named by `context.serverUrl` or
+ * BENCH_DATABASE_URL (its user needs CREATEDB), else an embedded PostgreSQL
+ * of its own with default settings (durable commits), stopped by `stop`.
+ */
+export async function startBenchServer(context: BenchContext): Promise<BenchServer> {
+  const given = context.serverUrl ?? process.env.BENCH_DATABASE_URL;
+  if (given) return { url: given, version: await serverVersion(given), stop: async () => {} };
+  // World-traversable parent: Postgres runs as its own OS user when we are root.
+  const parent = await fs.mkdtemp(path.join(os.tmpdir(), 'auditflow-bench-'));
+  await fs.chmod(parent, 0o755);
+  const server = await startEmbeddedPostgres({
+    dataDir: path.join(parent, 'data'),
+    postgresFlags: ['-c', 'max_connections=200'],
+  });
+  return {
+    url: server.url,
+    version: await serverVersion(server.url),
+    stop: async () => {
+      await server.stop();
+      await fs.rm(parent, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A fresh, migrated database on `server`, dropped by `drop`. */
+export async function createBenchDatabase(
+  server: BenchServer,
+  label: string,
+): Promise<BenchDatabase> {
+  const name = `bench_${label.replace(/[^a-z0-9]/g, '_')}_${randomBytes(4).toString('hex')}`;
+  await onServer(server.url, `CREATE DATABASE ${name}`);
+  const url = databaseUrl(server.url, name);
+  const db = createDb({ target: { connectionString: url }, max: 1 });
+  try {
+    await migrateToLatest(db);
+  } finally {
+    await db.destroy();
+  }
+  return {
+    url,
+    sql: async (text, values) => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        return await client.query(text, values);
+      } finally {
+        await client.end();
+      }
+    },
+    drop: () => onServer(server.url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}
+
+async function onServer(serverUrl: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+async function serverVersion(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ v: string }>(
+      `SELECT current_setting('server_version') AS v`,
+    );
+    return `PostgreSQL ${rows[0]?.v ?? '?'}`;
+  } finally {
+    await client.end();
+  }
+}

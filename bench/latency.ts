@@ -1,0 +1,313 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  loadOrCreateKey,
+  localEventBridgeClient,
+  signDevToken,
+  startLocalStack,
+} from '@auditflow/local';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { createBenchDatabase, startBenchServer } from './database';
+import {
+  type Benchmark,
+  envNumber,
+  ROOT,
+  type Row,
+  round,
+  sleep,
+  summarize,
+  target,
+} from './harness';
+
+export interface LatencyConfig {
+  writesPerSecond: number;
+  /** Measured seconds (BENCH_LATENCY_SECONDS overrides). */
+  seconds: number;
+  /** Seconds of the same load before measuring. */
+  warmupSeconds: number;
+  /** One write in this many creates a payroll run; the others move an existing one. */
+  createEvery: number;
+  /** How long to wait after the last write for its event. */
+  settleMs: number;
+  /** Direct PutEvents calls timed for the baseline. */
+  baselineCalls: number;
+}
+
+interface Write {
+  sentAt: number;
+  returnedAt?: number;
+  acceptedAt?: number;
+  measured: boolean;
+}
+
+/**
+ * The stack as `npm start` runs it (embedded Postgres unless a server is
+ * given, migrations, EventBridge endpoint, relay loop woken by NOTIFY and by
+ * the in-process nudge, the API behind the local gateway), driven over HTTP
+ * at a steady rate. Each write carries its own correlation id, which the
+ * event carries to the endpoint, so commit and acceptance pair up exactly.
+ */
+export const latency: Benchmark<LatencyConfig> = {
+  name: 'latency',
+  description: 'commit -> accepted by the EventBridge endpoint at a steady write rate',
+  full: () => ({
+    writesPerSecond: 200,
+    seconds: envNumber('BENCH_LATENCY_SECONDS', 60),
+    warmupSeconds: 5,
+    createEvery: 4,
+    settleMs: 5_000,
+    baselineCalls: 200,
+  }),
+  smoke: () => ({
+    writesPerSecond: 50,
+    seconds: 2,
+    warmupSeconds: 0.5,
+    createEvery: 4,
+    settleMs: 2_000,
+    baselineCalls: 10,
+  }),
+  async run(config, context) {
+    const startedAt = new Date().toISOString();
+    const began = performance.now();
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'auditflow-bench-stack-'));
+    const externalServer =
+      context.serverUrl || process.env.BENCH_DATABASE_URL
+        ? await startBenchServer(context)
+        : undefined;
+    const database = externalServer
+      ? await createBenchDatabase(externalServer, 'latency')
+      : undefined;
+    const savedUrl = process.env.DATABASE_URL;
+    const stack = await startLocalStack({
+      dataDir,
+      root: ROOT,
+      apiPort: 0,
+      databasePort: 0,
+      eventBridgePort: 0,
+      databaseUrl: database?.url,
+      busName: 'auditflow-bench',
+    });
+    const writes = new Map<string, Write>();
+    let errors = 0;
+    let firstError: string | undefined;
+    let achievedPerSecond = 0;
+    let baseline: ReturnType<typeof summarize> | undefined;
+    let postgres = externalServer?.version ?? 'embedded (npm start)';
+    try {
+      const key = await loadOrCreateKey(dataDir);
+      const token = await signDevToken(key, { tenant: 'bench', sub: 'alice' });
+      postgres = externalServer?.version ?? (await stackPostgresVersion(stack.databaseUrl));
+
+      // The floor: a PutEvents round trip to the same endpoint, nothing else.
+      const client = localEventBridgeClient(stack.eventBridgeUrl);
+      const direct: number[] = [];
+      for (let i = 0; i < config.baselineCalls; i++) {
+        const started = performance.now();
+        await client.send(
+          new PutEventsCommand({
+            Entries: [
+              {
+                EventBusName: 'auditflow-bench',
+                Source: 'auditflow.bench',
+                DetailType: 'bench.baseline.v1',
+                Detail: JSON.stringify({ id: `baseline-${i}` }),
+              },
+            ],
+          }),
+        );
+        direct.push(performance.now() - started);
+      }
+      baseline = summarize(direct);
+      client.destroy();
+
+      const unsubscribe = stack.eventBridge.onAccepted((batch) => {
+        const now = performance.now();
+        for (const event of batch) {
+          const id = (event.detail as { correlationId?: string }).correlationId;
+          const write = id ? writes.get(id) : undefined;
+          if (write && write.acceptedAt === undefined) write.acceptedAt = now;
+        }
+        // The endpoint keeps every event for tests; this run needs only the times above.
+        stack.eventBridge.accepted.length = 0;
+      });
+
+      // Runs move DRAFT -> SUBMITTED -> DRAFT (submit, reject) while new ones
+      // are created; a run gets its next command only after its last returned.
+      const idle: { id: string; status: string }[] = [];
+      const post = async (index: number, measured: boolean) => {
+        const correlationId = `bench-latency-${index}`;
+        const run = index % config.createEvery === 0 ? undefined : idle.shift();
+        const write: Write = { sentAt: performance.now(), measured };
+        writes.set(correlationId, write);
+        const request = run
+          ? run.status === 'DRAFT'
+            ? { path: `/payroll-runs/${run.id}/submit`, body: undefined }
+            : {
+                path: `/payroll-runs/${run.id}/reject`,
+                body: { reason: 'figures do not match the ledger' },
+              }
+          : {
+              path: '/payroll-runs',
+              body: {
+                periodStart: '2026-11-01',
+                periodEnd: '2026-11-30',
+                payDate: '2026-12-01',
+                currency: 'EUR',
+                grossTotalMinor: 1234500,
+                employeeCount: 12,
+              },
+            };
+        try {
+          const response = await fetch(`${stack.apiUrl}${request.path}`, {
+            method: 'POST',
+            headers: {
+              authorization: `Bearer ${token}`,
+              'x-correlation-id': correlationId,
+              ...(request.body && { 'content-type': 'application/json' }),
+            },
+            ...(request.body && { body: JSON.stringify(request.body) }),
+          });
+          const body = (await response.json()) as { id: string; status: string };
+          write.returnedAt = performance.now();
+          if (!response.ok) throw new Error(`${response.status} ${JSON.stringify(body)}`);
+          idle.push({ id: body.id, status: body.status });
+        } catch (error) {
+          writes.delete(correlationId);
+          errors++;
+          firstError ??= String(error);
+          if (run) idle.push(run);
+        }
+      };
+
+      // Open loop: writes start on schedule whether or not earlier ones returned.
+      const intervalMs = 1000 / config.writesPerSecond;
+      const warmupWrites = Math.round(config.warmupSeconds * config.writesPerSecond);
+      const totalWrites = warmupWrites + Math.round(config.seconds * config.writesPerSecond);
+      context.log(
+        `${config.writesPerSecond} writes/s for ${config.warmupSeconds} s warm-up + ${config.seconds} s`,
+      );
+      const inFlight: Promise<void>[] = [];
+      const loadStarted = performance.now();
+      let measureStarted = loadStarted;
+      let sent = 0;
+      while (sent < totalWrites) {
+        const due = Math.min(
+          totalWrites,
+          Math.floor((performance.now() - loadStarted) / intervalMs) + 1,
+        );
+        while (sent < due) {
+          if (sent === warmupWrites) measureStarted = performance.now();
+          inFlight.push(post(sent, sent >= warmupWrites));
+          sent++;
+        }
+        await sleep(1);
+      }
+      const measuredSeconds = (performance.now() - measureStarted) / 1000;
+      await Promise.all(inFlight);
+      const settleUntil = performance.now() + config.settleMs;
+      const waiting = () =>
+        [...writes.values()].some((w) => w.returnedAt !== undefined && w.acceptedAt === undefined);
+      while (waiting() && performance.now() < settleUntil) await sleep(10);
+      unsubscribe();
+      const measuredWrites = [...writes.values()].filter((w) => w.measured).length;
+      achievedPerSecond = measuredWrites / measuredSeconds;
+    } finally {
+      await stack.stop();
+      restore('DATABASE_URL', savedUrl);
+      await database?.drop();
+      await externalServer?.stop();
+      await fs.rm(dataDir, { recursive: true, force: true });
+    }
+
+    const measured = [...writes.values()].filter((w) => w.measured && w.returnedAt !== undefined);
+    const delivered = measured.filter((w) => w.acceptedAt !== undefined);
+    const fromCommit = summarize(
+      delivered.map((w) => (w.acceptedAt as number) - (w.returnedAt as number)),
+    );
+    const fromRequest = summarize(delivered.map((w) => (w.acceptedAt as number) - w.sentAt));
+    const writeTime = summarize(measured.map((w) => (w.returnedAt as number) - w.sentAt));
+    const direct = baseline ?? summarize([]);
+    const rows: Row[] = [];
+    for (const q of ['p50', 'p95', 'p99'] as const) {
+      rows.push({
+        label: `commit -> accepted ${q}`,
+        value: fromCommit[q],
+        unit: 'ms',
+        baseline: { label: `direct PutEvents ${q}`, value: direct[q] },
+        ratio: fromCommit[q] / direct[q],
+      });
+    }
+    rows.push(
+      {
+        label: 'request sent -> accepted p99 (upper bound)',
+        value: fromRequest.p99,
+        unit: 'ms',
+        baseline: { label: 'write response p99', value: writeTime.p99 },
+        ratio: fromRequest.p99 / writeTime.p99,
+      },
+      {
+        label: 'writes/s achieved',
+        value: achievedPerSecond,
+        unit: 'writes/s',
+        baseline: { label: 'asked', value: config.writesPerSecond },
+        ratio: achievedPerSecond / config.writesPerSecond,
+      },
+    );
+    return {
+      startedAt,
+      durationMs: performance.now() - began,
+      config: {
+        ...config,
+        postgres,
+        stack:
+          'startLocalStack, as npm start runs it (relay loop with NOTIFY and in-process nudge)',
+        commitTime: 'when the write response reached the client (just after the commit)',
+      },
+      rows,
+      results: [
+        {
+          writes: measured.length,
+          delivered: delivered.length,
+          missing: measured.length - delivered.length,
+          errors,
+          ...(firstError && { firstError }),
+          achievedWritesPerSecond: round(achievedPerSecond),
+          commitToAcceptedMs: rounded(fromCommit),
+          requestToAcceptedMs: rounded(fromRequest),
+          writeResponseMs: rounded(writeTime),
+          directPutEventsMs: rounded(direct),
+        },
+      ],
+      targets: [
+        target('commit -> accepted p50 (ms)', fromCommit.p50, '<=', 100),
+        target('commit -> accepted p99 (ms)', fromCommit.p99, '<=', 500),
+      ],
+    };
+  },
+};
+
+function rounded(summary: ReturnType<typeof summarize>) {
+  return Object.fromEntries(
+    Object.entries(summary).map(([k, v]) => [k, k === 'count' ? v : round(v)]),
+  );
+}
+
+function restore(name: string, value: string | undefined) {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
+}
+
+async function stackPostgresVersion(url: string): Promise<string> {
+  const pg = (await import('pg')).default;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ v: string }>(
+      `SELECT current_setting('server_version') AS v`,
+    );
+    return `PostgreSQL ${rows[0]?.v ?? '?'}`;
+  } finally {
+    await client.end();
+  }
+}
