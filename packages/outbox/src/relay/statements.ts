@@ -43,6 +43,9 @@ export async function claimEvents(db: Kysely<DB>, options: ClaimOptions): Promis
               AND p.aggregate_type = o.aggregate_type AND p.aggregate_id = o.aggregate_id
               AND p.aggregate_version < o.aggregate_version
               AND (p.next_attempt_at > now() OR p.claimed_until >= now())
+            -- OFFSET 0 keeps this a per-row index probe: as an anti join the
+            -- planner scanned the whole outbox, expecting almost no leased rows.
+            OFFSET 0
          )
        ORDER BY o.id
        LIMIT ${options.limit}
