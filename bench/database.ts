@@ -87,7 +87,8 @@ async function onServer(serverUrl: string, statement: string): Promise<void> {
   }
 }
 
-async function serverVersion(url: string): Promise<string> {
+/** `PostgreSQL <version>` of the server at `url`, for the results' config. */
+export async function serverVersion(url: string): Promise<string> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

@@ -8,7 +8,7 @@ import {
   startLocalStack,
 } from '@auditflow/local';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { createBenchDatabase, startBenchServer } from './database';
+import { createBenchDatabase, serverVersion, startBenchServer } from './database';
 import {
   type Benchmark,
   envNumber,
@@ -97,7 +97,7 @@ export const latency: Benchmark<LatencyConfig> = {
     try {
       const key = await loadOrCreateKey(dataDir);
       const token = await signDevToken(key, { tenant: 'bench', sub: 'alice' });
-      postgres = externalServer?.version ?? (await stackPostgresVersion(stack.databaseUrl));
+      postgres = externalServer?.version ?? (await serverVersion(stack.databaseUrl));
 
       // The floor: a PutEvents round trip to the same endpoint, nothing else.
       const client = localEventBridgeClient(stack.eventBridgeUrl);
@@ -296,18 +296,4 @@ function rounded(summary: ReturnType<typeof summarize>) {
 function restore(name: string, value: string | undefined) {
   if (value === undefined) delete process.env[name];
   else process.env[name] = value;
-}
-
-async function stackPostgresVersion(url: string): Promise<string> {
-  const pg = (await import('pg')).default;
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ v: string }>(
-      `SELECT current_setting('server_version') AS v`,
-    );
-    return `PostgreSQL ${rows[0]?.v ?? '?'}`;
-  } finally {
-    await client.end();
-  }
 }

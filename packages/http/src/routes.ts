@@ -50,10 +50,9 @@ export function createRoute<B extends z.ZodType, Row extends { id: string }>(spe
   present: (row: Row) => unknown;
 }): ApiHandler {
   return apiHandler(async (event, { correlationId }) => {
-    const ctx = commandContext(event, correlationId);
+    const caller = callerOf(event, correlationId);
     const input = parseBody(event, spec.body);
-    const keyed = withFingerprint(ctx, event, input);
-    const result = await spec.run(getDb(), keyed, input);
+    const result = await spec.run(getDb(), commandContext(caller, event, input), input);
     logWrite(result);
     return json(201, spec.present(result.state), {
       location: `${event.rawPath.replace(/\/$/, '')}/${result.state.id}`,
@@ -74,40 +73,47 @@ export function commandRoute<B extends z.ZodType, Row>(spec: {
   present: (row: Row) => unknown;
 }): ApiHandler {
   return apiHandler(async (event, { correlationId }) => {
-    const ctx = commandContext(event, correlationId);
+    const caller = callerOf(event, correlationId);
     const target = { id: pathId(event), expectedVersion: expectedVersionOf(event) };
     const input = parseBody(event, spec.body);
-    const keyed = withFingerprint(ctx, event, input);
-    const result = await spec.run(getDb(), keyed, target, input);
+    const result = await spec.run(getDb(), commandContext(caller, event, input), target, input);
     logWrite(result);
     return json(200, spec.present(result.state), replayHeader(result));
   });
 }
 
-function commandContext(event: ApiEvent, correlationId: string): CommandContext {
+/**
+ * Who calls and under which Idempotency-Key, checked before the body so an
+ * unauthenticated request is refused as such whatever it sends.
+ */
+function callerOf(event: ApiEvent, correlationId: string) {
   const principal = verifiedPrincipal(event);
   logger.appendKeys({ tenantId: principal.tenantId, actor: principal.actor });
-  const key = idempotencyKeyOf(event);
-  return {
-    ...principal,
-    correlationId,
-    causationId: null,
-    idempotency: key ? { key, fingerprint: '' } : null,
-  };
+  return { ...principal, correlationId, idempotencyKey: idempotencyKeyOf(event) };
 }
 
 /**
- * A key names one request: method, path, actor and the validated body. The
- * same key with anything else is refused rather than replayed.
+ * The command's context. A key names one request: method, path, actor and
+ * the validated body; the same key with anything else is refused rather than
+ * replayed.
  */
-function withFingerprint(ctx: CommandContext, event: ApiEvent, input: unknown): CommandContext {
-  if (!ctx.idempotency) return ctx;
-  const fingerprint = createHash('sha256')
-    .update(
-      JSON.stringify([event.requestContext.http.method, event.rawPath, ctx.actor, input ?? null]),
-    )
-    .digest('hex');
-  return { ...ctx, idempotency: { key: ctx.idempotency.key, fingerprint } };
+function commandContext(
+  caller: ReturnType<typeof callerOf>,
+  event: ApiEvent,
+  input: unknown,
+): CommandContext {
+  const { idempotencyKey, ...ctx } = caller;
+  const fingerprint = () =>
+    createHash('sha256')
+      .update(
+        JSON.stringify([event.requestContext.http.method, event.rawPath, ctx.actor, input ?? null]),
+      )
+      .digest('hex');
+  return {
+    ...ctx,
+    causationId: null,
+    idempotency: idempotencyKey ? { key: idempotencyKey, fingerprint: fingerprint() } : null,
+  };
 }
 
 function replayHeader(result: WriteResult<unknown>): Record<string, string> {
