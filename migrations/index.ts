@@ -3,6 +3,7 @@ import * as coreTables from './0001-core-tables';
 import * as enforceAuditedChanges from './0002-enforce-audited-changes';
 import * as outboxRelay from './0003-outbox-relay';
 import * as subscribers from './0004-subscribers';
+import * as outboxStorage from './0005-outbox-storage';
 
 /**
  * Every migration, by name, in the order they run. A static list rather than a
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '0002-enforce-audited-changes': enforceAuditedChanges,
   '0003-outbox-relay': outboxRelay,
   '0004-subscribers': subscribers,
+  '0005-outbox-storage': outboxStorage,
 };

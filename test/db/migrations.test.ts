@@ -2,6 +2,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createDb, databaseUrl, migrateToLatest } from '@auditflow/db';
 import { migrations } from '@auditflow/migrations';
+import { sql } from 'kysely';
+import { Migrator } from 'kysely/migration';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { onServer } from '../support/server';
 
@@ -26,6 +28,42 @@ describe('migrations', () => {
     try {
       expect(await migrateToLatest(db)).toEqual(Object.keys(migrations));
       expect(await migrateToLatest(db)).toEqual([]);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('gives the outbox queue storage settings, and undoes them and redoes them cleanly', async () => {
+    const db = createDb({ target: { connectionString: databaseUrl(serverUrl, name) }, max: 1 });
+    const outboxStorage = async () => {
+      const { rows } = await sql<{ options: string[] | null; indexes: string[] }>`
+        SELECT c.reloptions AS options,
+               array(SELECT indexname::text FROM pg_indexes
+                      WHERE tablename = 'outbox' ORDER BY indexname) AS indexes
+          FROM pg_class c WHERE c.oid = 'outbox'::regclass
+      `.execute(db);
+      return rows[0];
+    };
+    try {
+      const latest = await outboxStorage();
+      expect(latest?.options).toEqual(
+        expect.arrayContaining(['fillfactor=50', 'autovacuum_vacuum_scale_factor=0']),
+      );
+      expect(latest?.indexes).not.toContain('outbox_by_tenant');
+
+      const migrator = new Migrator({
+        db,
+        provider: { getMigrations: async () => migrations },
+      });
+      const down = await migrator.migrateDown();
+      expect(down.error).toBeUndefined();
+      expect(down.results?.map((r) => r.migrationName)).toEqual(['0005-outbox-storage']);
+      const before = await outboxStorage();
+      expect(before?.options).toBeNull();
+      expect(before?.indexes).toContain('outbox_by_tenant');
+
+      expect(await migrateToLatest(db)).toEqual(['0005-outbox-storage']);
+      expect(await outboxStorage()).toEqual(latest);
     } finally {
       await db.destroy();
     }
