@@ -1,14 +1,15 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { describeEnvError } from './env-schema';
 
 /** Where the database is: a URL, or the fields of a linked SST `Postgres` resource. */
 export type ConnectionTarget = { connectionString: string } | LinkedDatabase;
 
 const linkedDatabaseSchema = z.object({
-  host: z.string().min(1),
-  port: z.coerce.number().int().positive(),
-  username: z.string().min(1),
+  host: z.string().check(z.minLength(1)),
+  port: z.coerce.number().check(z.int(), z.positive()),
+  username: z.string().check(z.minLength(1)),
   password: z.string(),
-  database: z.string().min(1),
+  database: z.string().check(z.minLength(1)),
 });
 type LinkedDatabase = z.infer<typeof linkedDatabaseSchema>;
 
@@ -22,9 +23,11 @@ export function resolveConnectionTarget(env: NodeJS.ProcessEnv = process.env): C
   if (url) return { connectionString: url };
   const linked = env.SST_RESOURCE_Database;
   if (linked) {
-    const parsed = linkedDatabaseSchema.safeParse(JSON.parse(linked));
+    const parsed = linkedDatabaseSchema.safeParse(parseJson(linked));
     if (!parsed.success) {
-      throw new Error(`SST_RESOURCE_Database is not a database resource: ${parsed.error.message}`);
+      throw new Error(
+        `SST_RESOURCE_Database is not a database resource: ${describeEnvError(parsed.error)}`,
+      );
     }
     return parsed.data;
   }
@@ -39,4 +42,12 @@ export function describeTarget(target: ConnectionTarget): string {
     return url.toString();
   }
   return `postgres://${target.username}:***@${target.host}:${target.port}/${target.database}`;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error('SST_RESOURCE_Database is not JSON.');
+  }
 }
