@@ -153,8 +153,8 @@ export const history: Benchmark<HistoryConfig> = {
       latencyMs: 0,
       relays: 1,
       batchSize: 500,
-      concurrency: 8,
-      parallelPasses: 2,
+      concurrency: 16,
+      parallelPasses: 3,
       timeoutMs: config.timeoutMs,
       keepOutbox: true,
     };
@@ -263,7 +263,7 @@ export const history: Benchmark<HistoryConfig> = {
       config: {
         ...config,
         postgres: server.version,
-        relay: 'one relay, batchSize 500, concurrency 8, parallelPasses 2, endpoint at 0 ms',
+        relay: 'one relay, batchSize 500, concurrency 16, parallelPasses 3, endpoint at 0 ms',
       },
       rows,
       results: [

@@ -59,7 +59,7 @@ export interface DrainMeasurement {
   eventsPerSecond: number;
   requests: number;
   entriesPerRequest: number;
-  /** PutEvents requests a relay can have in flight: parallelPasses * concurrency. */
+  /** PutEvents requests a relay can have in flight: its concurrency, shared by its passes. */
   inFlightPerRelay: number;
   /** 10 * C / L with C = relays * inFlightPerRelay; null at 0 ms. */
   limitEventsPerSecond: number | null;
@@ -71,6 +71,8 @@ export interface DrainMeasurement {
   firstRelayError?: string;
   nodeCpuCores: number;
   machineCpuCores: number;
+  /** Share of the relays' row updates that were HOT (no index entries): the leases, ideally. */
+  hotUpdateShare: number;
 }
 
 const BUS = 'auditflow-bench';
@@ -116,7 +118,7 @@ function timingPlugin(times: SqlTimes): KyselyPlugin {
 
 /**
  * Drains a seeded backlog into the local EventBridge endpoint with `relays`
- * relays (each with its own pool of two connections and its own SDK client,
+ * relays (each with its own pool, a connection per pass, and its own SDK client,
  * as separate Lambda invocations have) and returns events/s from the start
  * until the last event is marked published.
  */
@@ -139,10 +141,10 @@ export async function measureDrain(
 
   const sql: SqlTimes = {};
   const instances = Array.from({ length: options.relays }, (_, index) => {
-    // As the relay Lambda builds its pool: two connections, short timeouts.
+    // As the relay Lambda builds its pool: a connection per pass, short timeouts.
     const db = createDb({
       target: { connectionString: database.url },
-      max: 2,
+      max: options.parallelPasses,
       applicationName: `bench-relay-${index}`,
       statementTimeoutMs: 10_000,
       idleInTransactionTimeoutMs: 5_000,
@@ -160,6 +162,7 @@ export async function measureDrain(
 
   const monitor = new pg.Client({ connectionString: database.url });
   await monitor.connect();
+  const updatesBefore = await outboxUpdates(monitor);
   const stop = new AbortController();
   let relayErrors = 0;
   let firstRelayError: string | undefined;
@@ -183,6 +186,7 @@ export async function measureDrain(
       }
     }
   });
+  let measured: Omit<DrainMeasurement, 'hotUpdateShare'> | undefined;
   try {
     // Cheap to ask the endpoint; the database is asked only once all were accepted.
     let stats = await endpoint.stats();
@@ -205,9 +209,9 @@ export async function measureDrain(
     const cpu = process.cpuUsage(cpuBefore);
     const machineCores = coresBusySince(machineBefore, elapsedMs);
     const { requests } = await endpoint.stats();
-    const inFlightPerRelay = options.parallelPasses * options.concurrency;
+    const inFlightPerRelay = options.concurrency;
     const sqlMs = Object.values(sql).reduce((sum, s) => sum + s.totalMs, 0);
-    return {
+    measured = {
       latencyMs: options.latencyMs,
       relays: options.relays,
       events,
@@ -232,9 +236,43 @@ export async function measureDrain(
   } finally {
     stop.abort();
     await Promise.all(loops);
-    await monitor.end();
     await Promise.all(instances.map(({ db }) => db.destroy()));
+    if (!measured) await monitor.end();
   }
+  try {
+    // Each relay connection reports its statistics as it closes (above).
+    const updates = await outboxUpdatesSettled(monitor, updatesBefore);
+    return { ...measured, hotUpdateShare: updates.hot / Math.max(1, updates.updates) };
+  } finally {
+    await monitor.end();
+  }
+}
+
+interface UpdateCounts {
+  updates: number;
+  hot: number;
+}
+
+async function outboxUpdates(client: pg.Client): Promise<UpdateCounts> {
+  const { rows } = await client.query<UpdateCounts>(
+    `SELECT n_tup_upd::int AS updates, n_tup_hot_upd::int AS hot
+       FROM pg_stat_user_tables WHERE relname = 'outbox'`,
+  );
+  return rows[0] ?? { updates: 0, hot: 0 };
+}
+
+/** Updates since `before`, once the closed connections' statistics have arrived. */
+async function outboxUpdatesSettled(client: pg.Client, before: UpdateCounts) {
+  let last = { updates: -1, hot: -1 };
+  for (let i = 0; i < 40; i++) {
+    // A snapshot per transaction otherwise: each query must see fresh counts.
+    await client.query('SELECT pg_stat_clear_snapshot()');
+    const now = await outboxUpdates(client);
+    if (now.updates === last.updates && now.hot === last.hot) break;
+    last = now;
+    await sleep(50);
+  }
+  return { updates: last.updates - before.updates, hot: last.hot - before.hot };
 }
 
 async function pendingCount(client: pg.Client): Promise<number> {
@@ -263,8 +301,8 @@ export const relayDrain: Benchmark<RelayDrainConfig> = {
     latenciesMs: [0, 20],
     relays: [1, 4],
     batchSize: 500,
-    concurrency: 8,
-    parallelPasses: 2,
+    concurrency: 16,
+    parallelPasses: 3,
     warmupEvents: 5_000,
     timeoutMs: 180_000,
   }),
@@ -274,8 +312,8 @@ export const relayDrain: Benchmark<RelayDrainConfig> = {
     latenciesMs: [0, 20],
     relays: [1, 2],
     batchSize: 500,
-    concurrency: 8,
-    parallelPasses: 2,
+    concurrency: 16,
+    parallelPasses: 3,
     warmupEvents: 40,
     timeoutMs: 20_000,
   }),
@@ -326,6 +364,7 @@ export const relayDrain: Benchmark<RelayDrainConfig> = {
         `SQL ${Math.round(m.sqlShare * 100)}% of pass time` +
         (claim ? `, claim select ${round(claim[1].totalMs / claim[1].count)} ms` : '') +
         `, CPU ${m.machineCpuCores.toFixed(1)} of ${os.cpus().length} cores` +
+        `, HOT updates ${Math.round(m.hotUpdateShare * 100)}%` +
         (m.relayErrors ? `, ${m.relayErrors} relay error(s)` : '');
       if (m.limitEventsPerSecond !== null) {
         const ratio = m.eventsPerSecond / m.limitEventsPerSecond;
@@ -361,7 +400,7 @@ export const relayDrain: Benchmark<RelayDrainConfig> = {
         ...config,
         postgres: server.version,
         bus: BUS,
-        limit: '10 * C / L, C = relays * parallelPasses * concurrency requests in flight',
+        limit: '10 * C / L, C = relays * concurrency requests in flight',
       },
       rows,
       results: measurements.map((m) => ({
@@ -377,6 +416,7 @@ export const relayDrain: Benchmark<RelayDrainConfig> = {
         sql: sqlSummary(m.sql),
         nodeCpuCores: round(m.nodeCpuCores),
         machineCpuCores: round(m.machineCpuCores),
+        hotUpdateShare: round(m.hotUpdateShare),
       })),
       targets,
     };

@@ -256,4 +256,39 @@ describe('the relay', () => {
       { status: 'pending', claimed_by: 'relay-2', attempts: 2, last_error: null },
     ]);
   });
+
+  it('hands back, unsent and uncounted, the requests and waves that would start after its time is up', async () => {
+    const tenantId = newTenant();
+    // 20 runs × 2 versions: wave 1 is two requests of 10, wave 2 the same.
+    await seedPayrollRuns(database, { tenantId, runs: 20, versions: 2 });
+    endpoint().faults.latencyMs = 300;
+    const relay = relayFor(database, endpoint(), { concurrency: 1 });
+    // One slot: the first request goes at once; the second gets the slot
+    // ~300 ms later, past the deadline, and must not go.
+    const result = await relay.runPass(Date.now() + 100);
+    expect(result).toMatchObject({ claimed: 40, published: 10, released: 30 });
+    expect(endpoint().requestCount()).toBe(1);
+    const { rows } = await database.sql(
+      `SELECT status, count(*)::int AS n, max(attempts) AS attempts, count(claimed_by)::int AS held
+         FROM outbox WHERE tenant_id = $1 GROUP BY status ORDER BY status`,
+      [tenantId],
+    );
+    expect(rows).toEqual([
+      { status: 'pending', n: 30, attempts: 0, held: 0 },
+      { status: 'published', n: 10, attempts: 1, held: 0 },
+    ]);
+
+    endpoint().faults.latencyMs = 0;
+    await drainAll(relay);
+    expect(await outboxStatusCounts(database, tenantId)).toEqual({ published: 40 });
+    const counts = acceptedCounts(endpoint());
+    expect(counts.size).toBe(40);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    const versions = new Map<string, number>();
+    for (const event of endpoint().accepted) {
+      const { aggregate } = event.detail as { aggregate: { id: string; version: number } };
+      expect(aggregate.version).toBe((versions.get(aggregate.id) ?? 0) + 1);
+      versions.set(aggregate.id, aggregate.version);
+    }
+  });
 });

@@ -17,10 +17,11 @@ const metrics = new Metrics({ namespace: 'auditflow', serviceName: 'auditflow-re
 
 function build() {
   const config = relayConfigFromEnv();
+  // One connection per parallel pass, so no pass waits for another's.
   // Short timeouts: a claim is one quick transaction, and a relay that dies
   // mid-transaction must not keep its locks until some default expires.
   const db = createDb({
-    max: 2,
+    max: config.parallelPasses,
     applicationName: 'auditflow-relay',
     statementTimeoutMs: 10_000,
     idleInTransactionTimeoutMs: 5_000,
@@ -31,6 +32,7 @@ function build() {
     busName: config.busName,
     batchSize: config.batchSize,
     concurrency: config.concurrency,
+    parallelPasses: config.parallelPasses,
     leaseMs: config.leaseMs,
     retry: { maxAttempts: config.maxAttempts, baseDelayMs: 1_000, maxDelayMs: 5 * 60_000 },
     telemetry: powertoolsTelemetry(logger, metrics),

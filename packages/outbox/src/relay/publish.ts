@@ -48,21 +48,3 @@ export async function putEvents(
     };
   });
 }
-
-/** Runs `work` over `items` with at most `limit` in flight; results in input order. */
-export async function mapWithConcurrency<T, R>(
-  items: T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  });
-  await Promise.all(workers);
-  return results;
-}

@@ -4,7 +4,8 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Kysely } from 'kysely';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelayMs } from './backoff';
 import { entrySize, MAX_REQUEST_BYTES, toEntry } from './envelope';
-import { type EntryOutcome, mapWithConcurrency, putEvents } from './publish';
+import { createLimiter } from './limiter';
+import { type EntryOutcome, putEvents } from './publish';
 import { claimEvents, markDead, markPublished, releaseClaims, scheduleRetries } from './statements';
 import type { WakeSignal } from './wake';
 import { type PlannedEntry, planWaves } from './waves';
@@ -26,9 +27,12 @@ export interface RelayOptions {
   relayId?: string;
   /** Events claimed per pass. */
   batchSize?: number;
-  /** PutEvents requests in flight at once, per pass. */
+  /** PutEvents requests in flight at once, across all of this relay's passes. */
   concurrency?: number;
-  /** Passes a drain runs at once, so claiming and marking overlap publishing. */
+  /**
+   * Passes a drain runs at once, sharing the `concurrency` request slots: while
+   * one pass claims or marks rows, the others' requests keep the slots busy.
+   */
   parallelPasses?: number;
   /** How long a claim protects its rows; a relay that dies frees them when it ends. */
   leaseMs?: number;
@@ -83,8 +87,8 @@ export function createRelay(options: RelayOptions) {
   const relayId = options.relayId ?? `relay-${randomUUID()}`;
   const app = options.app ?? 'auditflow';
   const batchSize = options.batchSize ?? 500;
-  const concurrency = options.concurrency ?? 8;
-  const parallelPasses = options.parallelPasses ?? 2;
+  const sendSlot = createLimiter(options.concurrency ?? 16);
+  const parallelPasses = options.parallelPasses ?? 3;
   const leaseMs = options.leaseMs ?? 60_000;
   const policy = options.retry ?? DEFAULT_RETRY_POLICY;
   const telemetry = options.telemetry ?? silent;
@@ -133,7 +137,7 @@ export function createRelay(options: RelayOptions) {
         result.released += rest.length;
         break;
       }
-      // Later versions of an aggregate whose event failed wait for it: hand them back.
+      // Later versions of an aggregate whose event failed or was not sent wait for it: hand them back.
       const blocked = wave.flat().filter((p) => failedAggregates.has(aggregateKey(p.row)));
       if (blocked.length > 0) {
         await releaseClaims(
@@ -147,12 +151,25 @@ export function createRelay(options: RelayOptions) {
         .map((request) => request.filter((p) => !failedAggregates.has(aggregateKey(p.row))))
         .filter((request) => request.length > 0);
       const startedAt = performance.now();
-      const outcomes = (
-        await mapWithConcurrency(requests, concurrency, (request) =>
-          putEvents(options.client, request),
-        )
-      ).flat();
+      // A request still waiting for a slot when time is up is not sent: it
+      // could otherwise go out after another relay took its rows over.
+      const sent = await Promise.all(
+        requests.map((request) =>
+          sendSlot(async () => (Date.now() < stopAt ? putEvents(options.client, request) : null)),
+        ),
+      );
       telemetry.metric?.('PutEventsWaveLatency', 'Milliseconds', performance.now() - startedAt);
+      const unsent = requests.filter((_, i) => sent[i] === null).flat();
+      if (unsent.length > 0) {
+        await releaseClaims(
+          db,
+          relayId,
+          unsent.map((p) => p.row.id),
+        );
+        result.released += unsent.length;
+        for (const p of unsent) failedAggregates.add(aggregateKey(p.row));
+      }
+      const outcomes = sent.flatMap((outcome) => outcome ?? []);
       await options.hooks?.afterPublish?.(outcomes);
       const counts = await recordOutcomes(outcomes);
       result.published += counts.published;
