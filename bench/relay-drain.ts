@@ -4,6 +4,7 @@ import { localEventBridgeClient } from '@auditflow/local';
 import { createRelay } from '@auditflow/outbox';
 import type { KyselyPlugin, RootOperationNode } from 'kysely';
 import pg from 'pg';
+import { measureBareSdk, sampleRequest } from './bare-sdk';
 import { type BenchDatabase, createBenchDatabase, startBenchServer } from './database';
 import { type RemoteEndpoint, startEndpointProcess } from './endpoint';
 import {
@@ -33,6 +34,8 @@ export interface RelayDrainConfig {
   warmupEvents: number;
   /** A measurement that has not drained by then fails. */
   timeoutMs: number;
+  /** Bare SDK baseline: requests per client = concurrency × this (× 4 at 0 ms). */
+  bareSdkRounds: number;
 }
 
 export interface DrainOptions {
@@ -71,7 +74,7 @@ export interface DrainMeasurement {
   firstRelayError?: string;
   nodeCpuCores: number;
   machineCpuCores: number;
-  /** Share of the relays' row updates that were HOT (no index entries): the leases, ideally. */
+  /** Share of the relays' row updates that were HOT (no new index entries): leases can be, marks cannot, so 0.5 at most. */
   hotUpdateShare: number;
 }
 
@@ -305,6 +308,7 @@ export const relayDrain: Benchmark<RelayDrainConfig> = {
     parallelPasses: 3,
     warmupEvents: 5_000,
     timeoutMs: 180_000,
+    bareSdkRounds: 50,
   }),
   smoke: () => ({
     events: 400,
@@ -316,6 +320,7 @@ export const relayDrain: Benchmark<RelayDrainConfig> = {
     parallelPasses: 3,
     warmupEvents: 40,
     timeoutMs: 20_000,
+    bareSdkRounds: 2,
   }),
   async run(config, context) {
     const startedAt = new Date().toISOString();
@@ -323,7 +328,7 @@ export const relayDrain: Benchmark<RelayDrainConfig> = {
     const server = await startBenchServer(context);
     const database = await createBenchDatabase(server, 'relay_drain');
     const endpoint = await startEndpointProcess();
-    const measurements: DrainMeasurement[] = [];
+    const measurements: (DrainMeasurement & { bareSdkEventsPerSecond: number })[] = [];
     try {
       context.log(`warm-up: ${config.warmupEvents} events`);
       await measureDrain(database, endpoint, {
@@ -332,8 +337,16 @@ export const relayDrain: Benchmark<RelayDrainConfig> = {
         latencyMs: 0,
         relays: 1,
       });
+      const request = await sampleRequest(database, BUS);
       for (const latencyMs of config.latenciesMs) {
         for (const relays of config.relays) {
+          // The baseline right before the drain it is read against.
+          const bare = await measureBareSdk(endpoint, request, {
+            latencyMs,
+            clients: relays,
+            concurrency: config.concurrency,
+            requests: config.concurrency * config.bareSdkRounds * (latencyMs > 0 ? 1 : 4),
+          });
           context.log(`draining ${config.events} events, ${latencyMs} ms, ${relays} relay(s)`);
           const measurement = await measureDrain(database, endpoint, {
             ...config,
@@ -342,9 +355,10 @@ export const relayDrain: Benchmark<RelayDrainConfig> = {
           });
           context.log(
             `  ${Math.round(measurement.eventsPerSecond)} events/s` +
+              ` (bare SDK ${Math.round(bare.eventsPerSecond)})` +
               (measurement.relayErrors ? `, ${measurement.relayErrors} relay error(s)` : ''),
           );
-          measurements.push(measurement);
+          measurements.push({ ...measurement, bareSdkEventsPerSecond: bare.eventsPerSecond });
         }
       }
     } finally {
@@ -364,7 +378,7 @@ export const relayDrain: Benchmark<RelayDrainConfig> = {
         `SQL ${Math.round(m.sqlShare * 100)}% of pass time` +
         (claim ? `, claim select ${round(claim[1].totalMs / claim[1].count)} ms` : '') +
         `, CPU ${m.machineCpuCores.toFixed(1)} of ${os.cpus().length} cores` +
-        `, HOT updates ${Math.round(m.hotUpdateShare * 100)}%` +
+        `, HOT ${Math.round(m.hotUpdateShare * 100)}% of updates (max 50)` +
         (m.relayErrors ? `, ${m.relayErrors} relay error(s)` : '');
       if (m.limitEventsPerSecond !== null) {
         const ratio = m.eventsPerSecond / m.limitEventsPerSecond;
@@ -392,6 +406,14 @@ export const relayDrain: Benchmark<RelayDrainConfig> = {
           target(`0 ms, ${m.relays} relay(s): events/s`, m.eventsPerSecond, '>=', zeroMsTarget),
         );
       }
+      rows.push({
+        label: `${label}: relay / bare SDK`,
+        value: m.eventsPerSecond,
+        unit: 'events/s',
+        baseline: { label: 'same requests, no database', value: m.bareSdkEventsPerSecond },
+        ratio: m.eventsPerSecond / m.bareSdkEventsPerSecond,
+        note: 'the share of what the SDK and the endpoint alone reach on this machine',
+      });
     }
     return {
       startedAt,
@@ -417,6 +439,8 @@ export const relayDrain: Benchmark<RelayDrainConfig> = {
         nodeCpuCores: round(m.nodeCpuCores),
         machineCpuCores: round(m.machineCpuCores),
         hotUpdateShare: round(m.hotUpdateShare),
+        bareSdkEventsPerSecond: round(m.bareSdkEventsPerSecond),
+        relayOverBareSdk: round(m.eventsPerSecond / m.bareSdkEventsPerSecond),
       })),
       targets,
     };
