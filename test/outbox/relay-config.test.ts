@@ -12,7 +12,7 @@ describe('the relay configuration from the environment', () => {
       leaseMs: 60_000,
       maxAttempts: 10,
       retentionMs: 7 * 24 * 3_600_000,
-      safetyMarginMs: 5_000,
+      safetyMarginMs: 10_000,
     });
   });
 
@@ -37,7 +37,7 @@ describe('the relay configuration from the environment', () => {
       relayConfigFromEnv({
         EVENT_BUS_NAME: 'payroll',
         RELAY_BATCH_SIZE: 'lots',
-        RELAY_CONCURRENCY: '-2',
+        RELAY_MAX_ATTEMPTS: '-2',
         RELAY_LEASE_MS: '1.5',
         EVENTBRIDGE_ENDPOINT: 'not a url',
       });
@@ -50,9 +50,22 @@ describe('the relay configuration from the environment', () => {
       }
     })();
     expect(message).toContain('RELAY_BATCH_SIZE: Invalid input: expected number');
-    expect(message).toContain('RELAY_CONCURRENCY: Too small: expected number to be >0');
+    expect(message).toContain('RELAY_MAX_ATTEMPTS: Too small: expected number to be >0');
     expect(message).toContain('RELAY_LEASE_MS: Invalid input: expected int');
     expect(message).toContain('EVENTBRIDGE_ENDPOINT: Invalid URL');
+  });
+
+  it('refuses settings outside their bounds: a lease too short to cover a request, too many passes', () => {
+    expect(() =>
+      relayConfigFromEnv({
+        EVENT_BUS_NAME: 'payroll',
+        RELAY_LEASE_MS: '10000',
+        RELAY_PARALLEL_PASSES: '50',
+        RELAY_CONCURRENCY: '0',
+      }),
+    ).toThrow(
+      /RELAY_CONCURRENCY: Too small: expected number to be >=1; RELAY_PARALLEL_PASSES: Too big: expected number to be <=8; RELAY_LEASE_MS: Too small: expected number to be >=30000/,
+    );
   });
 
   it('refuses a missing bus, and a linked bus that is not JSON or has no name', () => {

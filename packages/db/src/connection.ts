@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { describeEnvError } from './env-schema';
+import { describeEnvError, parseJsonVariable } from './env-schema';
 
 /** Where the database is: a URL, or the fields of a linked SST `Postgres` resource. */
 export type ConnectionTarget = { connectionString: string } | LinkedDatabase;
@@ -23,7 +23,9 @@ export function resolveConnectionTarget(env: NodeJS.ProcessEnv = process.env): C
   if (url) return { connectionString: url };
   const linked = env.SST_RESOURCE_Database;
   if (linked) {
-    const parsed = linkedDatabaseSchema.safeParse(parseJson(linked));
+    const parsed = linkedDatabaseSchema.safeParse(
+      parseJsonVariable('SST_RESOURCE_Database', linked),
+    );
     if (!parsed.success) {
       throw new Error(
         `SST_RESOURCE_Database is not a database resource: ${describeEnvError(parsed.error)}`,
@@ -42,12 +44,4 @@ export function describeTarget(target: ConnectionTarget): string {
     return url.toString();
   }
   return `postgres://${target.username}:***@${target.host}:${target.port}/${target.database}`;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new Error('SST_RESOURCE_Database is not JSON.');
-  }
 }

@@ -1,6 +1,6 @@
 export { type ConnectionTarget, describeTarget, resolveConnectionTarget } from './connection';
 export { type AggregateColumns, type DB, DOMAIN_TABLES, type DomainTable } from './database';
-export { describeEnvError } from './env-schema';
+export { describeEnvError, parseJsonVariable } from './env-schema';
 export { migrateToLatest } from './migrate';
 export { closeDb, createDb, getDb, type PoolOptions } from './pool';
 export type { AuditLogTable, AuditRow, NewAudit } from './tables/audit-log';

@@ -1,24 +1,33 @@
-import { describeEnvError } from '@auditflow/db';
+import { describeEnvError, parseJsonVariable } from '@auditflow/db';
 import * as z from 'zod/mini';
 
 const positiveInt = (fallback: number) =>
   z._default(z.coerce.number().check(z.int(), z.positive()), fallback);
+const intBetween = (fallback: number, min: number, max: number) =>
+  z._default(z.coerce.number().check(z.int(), z.minimum(min), z.maximum(max)), fallback);
 
 const envSchema = z.object({
   EVENT_BUS_NAME: z.optional(z.string().check(z.minLength(1))),
   SST_RESOURCE_Bus: z.optional(z.string()),
   EVENTBRIDGE_ENDPOINT: z.optional(z.url()),
-  RELAY_BATCH_SIZE: positiveInt(500),
+  RELAY_BATCH_SIZE: intBetween(500, 1, 10_000),
   /** PutEvents requests in flight at once, shared by the passes. */
-  RELAY_CONCURRENCY: positiveInt(16),
-  /** Passes at once; each takes one database connection while it claims or marks. */
-  RELAY_PARALLEL_PASSES: positiveInt(3),
-  RELAY_LEASE_MS: positiveInt(60_000),
+  RELAY_CONCURRENCY: intBetween(16, 1, 256),
+  /** Passes at once; each holds one database connection, for every relay running. */
+  RELAY_PARALLEL_PASSES: intBetween(3, 1, 8),
+  /**
+   * At least 30 s: a relay starts no request in the last third of its lease
+   * (at most 10 s), and a request may take 6 s (connect 1 s, answer 5 s).
+   */
+  RELAY_LEASE_MS: intBetween(60_000, 30_000, 60 * 60_000),
   RELAY_MAX_ATTEMPTS: positiveInt(10),
   /** Published events older than this are pruned. */
   RELAY_RETENTION_HOURS: positiveInt(24 * 7),
-  /** Time kept back from the Lambda's deadline to finish a pass and flush metrics. */
-  RELAY_SAFETY_MARGIN_MS: positiveInt(5_000),
+  /**
+   * Time kept back from the Lambda's deadline: a request that starts just
+   * before it may take 6 s, then its events are marked and metrics flushed.
+   */
+  RELAY_SAFETY_MARGIN_MS: positiveInt(10_000),
 });
 
 const linkedBusSchema = z.object({ name: z.string().check(z.minLength(1)) });
@@ -54,13 +63,7 @@ export function relayConfigFromEnv(env: NodeJS.ProcessEnv = process.env) {
 }
 
 function linkedBusName(json: string): string {
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    throw new Error('Invalid relay configuration: SST_RESOURCE_Bus is not JSON.');
-  }
-  const parsed = linkedBusSchema.safeParse(value);
+  const parsed = linkedBusSchema.safeParse(parseJsonVariable('SST_RESOURCE_Bus', json));
   if (!parsed.success) {
     throw new Error(
       `Invalid relay configuration: SST_RESOURCE_Bus ${describeEnvError(parsed.error)}`,
