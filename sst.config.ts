@@ -71,7 +71,7 @@ export default $config({
     const bus = new sst.aws.Bus('Bus');
 
     // The relay drains the outbox to the bus. Each invocation keeps draining until its
-    // remaining time minus a 5 s safety margin, so a timeout a little over a minute covers the
+    // remaining time minus a 10 s safety margin, so a timeout a little over a minute covers the
     // gap until the next scheduled run and events wait seconds, not minutes. The runs overlap
     // by a few seconds, which is safe: claims use FOR UPDATE SKIP LOCKED and leases, so two
     // relays never hold the same row at once (a relay stops sending before its lease ends;

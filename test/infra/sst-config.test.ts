@@ -454,7 +454,7 @@ describe('migrations', () => {
 
 describe('outbox relay', () => {
   /** What the relay handler keeps back from its deadline (RELAY_SAFETY_MARGIN_MS). */
-  const safetyMarginSeconds = 5;
+  const safetyMarginSeconds = 10;
 
   const relayFunction = (deployment: Deployment) =>
     cronFunction(deployment.one('sst.aws.CronV2', 'Relay'));

@@ -44,4 +44,21 @@ describe('the request limiter', () => {
     );
     expect(most).toBe(1);
   });
+
+  it('hands the slot of a failing task to the one waiting behind it', async () => {
+    const run = createLimiter(1);
+    let fail: (error: Error) => void = () => {};
+    const failing = run(() => new Promise<never>((_, reject) => (fail = reject)));
+    const waiting = run(async () => 'ran');
+    await tick();
+    fail(new Error('boom'));
+    await expect(failing).rejects.toThrow('boom');
+    await expect(waiting).resolves.toBe('ran');
+  });
+
+  it('refuses a limit that would never let a task run', () => {
+    expect(() => createLimiter(0)).toThrow(RangeError);
+    expect(() => createLimiter(Number.NaN)).toThrow(RangeError);
+    expect(() => createLimiter(1.5)).toThrow(RangeError);
+  });
 });

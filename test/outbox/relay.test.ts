@@ -1,4 +1,5 @@
 import { createPayrollRun, submitPayrollRun } from '@auditflow/domain';
+import { localEventBridgeClient } from '@auditflow/local';
 import { describe, expect, it } from 'vitest';
 import {
   claimEvents,
@@ -261,11 +262,11 @@ describe('the relay', () => {
     const tenantId = newTenant();
     // 20 runs × 2 versions: wave 1 is two requests of 10, wave 2 the same.
     await seedPayrollRuns(database, { tenantId, runs: 20, versions: 2 });
-    endpoint().faults.latencyMs = 300;
+    endpoint().faults.latencyMs = 1_500;
     const relay = relayFor(database, endpoint(), { concurrency: 1 });
     // One slot: the first request goes at once; the second gets the slot
-    // ~300 ms later, past the deadline, and must not go.
-    const result = await relay.runPass(Date.now() + 100);
+    // 1.5 s later, past the deadline, and must not go.
+    const result = await relay.runPass(Date.now() + 750);
     expect(result).toMatchObject({ claimed: 40, published: 10, released: 30 });
     expect(endpoint().requestCount()).toBe(1);
     const { rows } = await database.sql(
@@ -290,5 +291,33 @@ describe('the relay', () => {
       expect(aggregate.version).toBe((versions.get(aggregate.id) ?? 0) + 1);
       versions.set(aggregate.id, aggregate.version);
     }
+  });
+
+  it('keeps at most `concurrency` requests in flight across all of its passes', async () => {
+    const tenantId = newTenant();
+    await seedPayrollRuns(database, { tenantId, runs: 60 });
+    endpoint().faults.latencyMs = 30;
+    const client = localEventBridgeClient(endpoint().url);
+    const send = client.send.bind(client) as (...args: unknown[]) => Promise<unknown>;
+    let inFlight = 0;
+    let most = 0;
+    (client as unknown as { send: typeof send }).send = async (...args) => {
+      most = Math.max(most, ++inFlight);
+      try {
+        return await send(...args);
+      } finally {
+        inFlight--;
+      }
+    };
+    // Three passes of one request each could have three in flight; two slots allow two.
+    const relay = relayFor(database, endpoint(), {
+      client,
+      batchSize: 10,
+      concurrency: 2,
+      parallelPasses: 3,
+    });
+    await drainAll(relay);
+    expect(await outboxStatusCounts(database, tenantId)).toEqual({ published: 60 });
+    expect(most).toBe(2);
   });
 });

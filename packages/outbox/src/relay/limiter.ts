@@ -6,6 +6,9 @@
  * so no dependency for it.
  */
 export function createLimiter(limit: number) {
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new RangeError(`A limiter needs a whole number of slots, at least 1; got ${limit}`);
+  }
   let active = 0;
   const waiting: (() => void)[] = [];
   return async function run<T>(task: () => Promise<T>): Promise<T> {

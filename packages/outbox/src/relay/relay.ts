@@ -158,7 +158,18 @@ export function createRelay(options: RelayOptions) {
           sendSlot(async () => (Date.now() < stopAt ? putEvents(options.client, request) : null)),
         ),
       );
+      // From the wave's start, so the time its requests waited for a slot counts.
       telemetry.metric?.('PutEventsWaveLatency', 'Milliseconds', performance.now() - startedAt);
+      const outcomes = sent.flatMap((outcome) => outcome ?? []);
+      await options.hooks?.afterPublish?.(outcomes);
+      // What EventBridge accepted is recorded first: nothing after it may keep it unmarked.
+      const counts = await recordOutcomes(outcomes);
+      result.published += counts.published;
+      result.retried += counts.retried;
+      result.dead += counts.dead;
+      for (const outcome of outcomes) {
+        if (outcome.kind === 'failed') failedAggregates.add(aggregateKey(outcome.planned.row));
+      }
       const unsent = requests.filter((_, i) => sent[i] === null).flat();
       if (unsent.length > 0) {
         await releaseClaims(
@@ -167,16 +178,9 @@ export function createRelay(options: RelayOptions) {
           unsent.map((p) => p.row.id),
         );
         result.released += unsent.length;
+        // Time is up, so the next wave would hand everything back anyway; this
+        // keeps the rule local: an aggregate with an unsent event goes no further.
         for (const p of unsent) failedAggregates.add(aggregateKey(p.row));
-      }
-      const outcomes = sent.flatMap((outcome) => outcome ?? []);
-      await options.hooks?.afterPublish?.(outcomes);
-      const counts = await recordOutcomes(outcomes);
-      result.published += counts.published;
-      result.retried += counts.retried;
-      result.dead += counts.dead;
-      for (const outcome of outcomes) {
-        if (outcome.kind === 'failed') failedAggregates.add(aggregateKey(outcome.planned.row));
       }
     }
     telemetry.metric?.('EventsPublished', 'Count', result.published);
