@@ -17,11 +17,14 @@ import { type Kysely, sql } from 'kysely';
  *   hundreds of thousands of dead entries pile up in the pending-only indexes
  *   that the relay's claim walks.
  *
- * Storage parameters apply to rows written from now on; the lock they take
- * does not block reads or writes.
+ * Storage parameters apply to rows written from now on. Dropping the index
+ * takes an exclusive lock on the outbox for a moment; queued behind a long
+ * transaction it would hold up every audited write, so it gives up after 5 s
+ * (the migration fails whole and can be run again).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
+    SET LOCAL lock_timeout = '5s';
     ALTER TABLE outbox SET (
       fillfactor = 50,
       autovacuum_vacuum_scale_factor = 0,
@@ -33,6 +36,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   `.execute(db);
 }
 
+/** For development: on a live database, build the index CONCURRENTLY by hand instead. */
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`
     CREATE INDEX outbox_by_tenant ON outbox (tenant_id, event_type);
