@@ -2,6 +2,7 @@ import { createDb, type OutboxRow } from '@auditflow/db';
 import { localEventBridgeClient } from '@auditflow/local';
 import { toEntry } from '@auditflow/outbox';
 import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { createLimiter } from '../packages/outbox/src/relay/limiter';
 import type { BenchDatabase } from './database';
 import type { RemoteEndpoint } from './endpoint';
 
@@ -47,23 +48,23 @@ export async function measureBareSdk(
   const clients = Array.from({ length: options.clients }, () =>
     localEventBridgeClient(endpoint.url),
   );
-  const started = performance.now();
-  await Promise.all(
-    clients.map(async (client) => {
-      let sent = 0;
-      await Promise.all(
-        Array.from({ length: options.concurrency }, async () => {
-          while (sent < options.requests) {
-            sent++;
-            await client.send(new PutEventsCommand({ Entries: entries }));
-          }
-        }),
-      );
-    }),
-  );
-  const elapsedMs = performance.now() - started;
-  for (const client of clients) client.destroy();
-  return {
-    eventsPerSecond: (options.clients * options.requests * entries.length * 1000) / elapsedMs,
-  };
+  try {
+    const started = performance.now();
+    await Promise.all(
+      clients.map((client) => {
+        const slot = createLimiter(options.concurrency);
+        return Promise.all(
+          Array.from({ length: options.requests }, () =>
+            slot(() => client.send(new PutEventsCommand({ Entries: entries }))),
+          ),
+        );
+      }),
+    );
+    const elapsedMs = performance.now() - started;
+    return {
+      eventsPerSecond: (options.clients * options.requests * entries.length * 1000) / elapsedMs,
+    };
+  } finally {
+    for (const client of clients) client.destroy();
+  }
 }
