@@ -91,7 +91,6 @@ function statementKind(node: RootOperationNode): string {
   const text =
     node.kind === 'RawNode' ? (node.sqlFragments[0] ?? '') : node.kind.replace(/Node$/, '');
   const words = text.replace(/\s+/g, ' ').trim();
-  if (/^WITH candidates/i.test(words)) return 'claim: select, order and lease (one statement)';
   if (/^SELECT o\.id/i.test(words)) return 'claim: select candidates (FOR UPDATE SKIP LOCKED)';
   if (/^SELECT o\.aggregate_type/i.test(words)) return 'claim: pending versions of candidates';
   if (/^UPDATE outbox SET claimed_by =/i.test(words))

@@ -23,18 +23,15 @@ export interface ClaimOptions {
  * becomes visible, and the next pass takes it.
  */
 export async function claimEvents(db: Kysely<DB>, options: ClaimOptions): Promise<OutboxRow[]> {
-  // One statement, so the candidates' row locks last only as long as it runs.
-  // candidates: SKIP LOCKED leaves rows another relay is claiming right now
-  // to it, rather than waiting for them; an expired lease means its relay
-  // died. Its NOT EXISTS leaves out rows whose earlier version waits (backoff,
-  // or leased), so they cannot fill the batch and starve aggregates that
-  // could go.
-  // in_order: a candidate goes only if every earlier pending version of its
-  // aggregate is a candidate too (version n+1 is held back while version n is
-  // pending anywhere: waiting, leased by another relay, or not locked by us),
-  // so two relays never publish an aggregate out of order.
-  const { rows } = await sql<OutboxRow>`
-    WITH candidates AS (
+  return db.transaction().execute(async (trx) => {
+    // SKIP LOCKED: rows another relay is claiming right now are left to it,
+    // rather than waited for. An expired lease means its relay died.
+    // NOT EXISTS: a row whose earlier version waits (backoff, or leased) cannot
+    // go yet; leaving it out here keeps such rows from filling the batch and
+    // starving aggregates that could go.
+    const { rows: candidates } = await sql<
+      Pick<OutboxRow, 'id' | 'aggregate_type' | 'aggregate_id' | 'aggregate_version'>
+    >`
       SELECT o.id, o.aggregate_type, o.aggregate_id, o.aggregate_version
         FROM outbox o
        WHERE o.status = 'pending'
@@ -53,31 +50,69 @@ export async function claimEvents(db: Kysely<DB>, options: ClaimOptions): Promis
        ORDER BY o.id
        LIMIT ${options.limit}
          FOR UPDATE OF o SKIP LOCKED
-    ), in_order AS (
-      SELECT c.id FROM candidates c
-       WHERE NOT EXISTS (
-         SELECT 1 FROM outbox p
-          WHERE p.status = 'pending'
-            AND p.aggregate_type = c.aggregate_type AND p.aggregate_id = c.aggregate_id
-            AND p.aggregate_version < c.aggregate_version
-            AND p.id NOT IN (SELECT id FROM candidates)
-          OFFSET 0
-       )
-    )
-    UPDATE outbox o
-       SET claimed_by = ${options.relayId},
-           claimed_until = now() + make_interval(secs => ${options.leaseMs / 1000}),
-           attempts = o.attempts + 1
-      FROM in_order
-     WHERE o.id = in_order.id
-    RETURNING o.*
-  `.execute(db);
-  return rows.sort(
-    (a, b) =>
-      a.aggregate_type.localeCompare(b.aggregate_type) ||
-      a.aggregate_id.localeCompare(b.aggregate_id) ||
-      a.aggregate_version - b.aggregate_version,
+    `.execute(trx);
+    if (candidates.length === 0) return [];
+
+    const inOrder = await firstPendingVersions(trx, candidates);
+    if (inOrder.length === 0) return [];
+    const { rows } = await sql<OutboxRow>`
+      UPDATE outbox
+         SET claimed_by = ${options.relayId},
+             claimed_until = now() + make_interval(secs => ${options.leaseMs / 1000}),
+             attempts = attempts + 1
+       WHERE id = ANY(${inOrder}::uuid[])
+      RETURNING *
+    `.execute(trx);
+    return rows.sort(
+      (a, b) =>
+        a.aggregate_type.localeCompare(b.aggregate_type) ||
+        a.aggregate_id.localeCompare(b.aggregate_id) ||
+        a.aggregate_version - b.aggregate_version,
+    );
+  });
+}
+
+/**
+ * Keeps, per aggregate, the candidates that start at its lowest pending
+ * version and run on without a gap. Version n+1 is held back while version n
+ * is pending anywhere (waiting for a retry, leased by another relay, or not
+ * locked by us), so two relays never publish an aggregate out of order.
+ */
+async function firstPendingVersions(
+  trx: Kysely<DB>,
+  candidates: Pick<OutboxRow, 'id' | 'aggregate_type' | 'aggregate_id' | 'aggregate_version'>[],
+): Promise<string[]> {
+  const types = candidates.map((row) => row.aggregate_type);
+  const ids = candidates.map((row) => row.aggregate_id);
+  const { rows: pending } = await sql<{
+    aggregate_type: string;
+    aggregate_id: string;
+    aggregate_version: number;
+  }>`
+    SELECT o.aggregate_type, o.aggregate_id, o.aggregate_version
+      FROM outbox o
+      JOIN (SELECT DISTINCT * FROM unnest(${types}::text[], ${ids}::uuid[]) AS a(type, id)) a
+        ON o.aggregate_type = a.type AND o.aggregate_id = a.id
+     WHERE o.status = 'pending'
+     ORDER BY o.aggregate_type, o.aggregate_id, o.aggregate_version
+  `.execute(trx);
+
+  const candidateByKey = new Map(
+    candidates.map((row) => [
+      `${row.aggregate_type}/${row.aggregate_id}/${row.aggregate_version}`,
+      row.id,
+    ]),
   );
+  const kept: string[] = [];
+  const blocked = new Set<string>();
+  for (const row of pending) {
+    const aggregate = `${row.aggregate_type}/${row.aggregate_id}`;
+    if (blocked.has(aggregate)) continue;
+    const id = candidateByKey.get(`${aggregate}/${row.aggregate_version}`);
+    if (id) kept.push(id);
+    else blocked.add(aggregate);
+  }
+  return kept;
 }
 
 /**
