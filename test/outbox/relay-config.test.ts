@@ -12,6 +12,7 @@ describe('the relay configuration from the environment', () => {
       leaseMs: 60_000,
       maxAttempts: 10,
       retentionMs: 7 * 24 * 3_600_000,
+      idempotencyRetentionMs: 7 * 24 * 3_600_000,
       safetyMarginMs: 10_000,
     });
   });

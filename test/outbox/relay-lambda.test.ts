@@ -46,4 +46,20 @@ describe('the relay Lambda', () => {
     expect(elapsed).toBeGreaterThanOrEqual(1_000);
     expect(elapsed).toBeLessThan(1_500);
   });
+
+  it('forgets idempotency keys older than their window when the schedule fires', async () => {
+    const tenantId = 'relay-lambda-keys';
+    await database.sql(
+      `INSERT INTO idempotency_keys (tenant_id, key, fingerprint, aggregate_type, created_at)
+       VALUES ($1, 'old', 'f', 'payroll_run', now() - interval '8 days'),
+              ($1, 'new', 'f', 'payroll_run', now() - interval '6 days')`,
+      [tenantId],
+    );
+    const { handler } = await import('../../functions/relay/handler');
+    await handler(scheduledEvent, lambdaContext('auditflow-relay', 1_000));
+    const { rows } = await database.sql('SELECT key FROM idempotency_keys WHERE tenant_id = $1', [
+      tenantId,
+    ]);
+    expect(rows).toEqual([{ key: 'new' }]);
+  });
 });

@@ -53,6 +53,7 @@ export {
 } from './write-unit/aggregate';
 export type { CommandContext, WriteResult } from './write-unit/context';
 export type { Change, Creation } from './write-unit/decision';
+export { pruneIdempotencyKeys } from './write-unit/idempotency';
 export {
   type AfterCommit,
   defineWriteUnit,

@@ -23,6 +23,8 @@ const envSchema = z.object({
   RELAY_MAX_ATTEMPTS: positiveInt(10),
   /** Published events older than this are pruned. */
   RELAY_RETENTION_HOURS: positiveInt(24 * 7),
+  /** Idempotency keys older than this are forgotten; at least a day, so client retries are covered. */
+  IDEMPOTENCY_RETENTION_HOURS: intBetween(24 * 7, 24, 24 * 365),
   /**
    * Time kept back from the Lambda's deadline: a request that starts just
    * before it may take 6 s, then its events are marked and metrics flushed.
@@ -58,6 +60,7 @@ export function relayConfigFromEnv(env: NodeJS.ProcessEnv = process.env) {
     leaseMs: vars.RELAY_LEASE_MS,
     maxAttempts: vars.RELAY_MAX_ATTEMPTS,
     retentionMs: vars.RELAY_RETENTION_HOURS * 3_600_000,
+    idempotencyRetentionMs: vars.IDEMPOTENCY_RETENTION_HOURS * 3_600_000,
     safetyMarginMs: vars.RELAY_SAFETY_MARGIN_MS,
   };
 }

@@ -6,6 +6,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { oldestPendingAgeMs } from '../operator/status';
+import { pruneIdempotencyKeys } from '../write-unit/idempotency';
 import { createEventBridgeClient } from './client';
 import { relayConfigFromEnv } from './config';
 import { createRelay, type PassResult } from './relay';
@@ -52,12 +53,27 @@ export async function runScheduledRelay(_event: unknown, context: Context): Prom
   runtime ??= build();
   const { config, db, relay } = runtime;
   // Retention must never stand in the way of delivery: a failed prune is
-  // reported and the drain goes on.
-  try {
-    const pruned = await prunePublished(db, { olderThanMs: config.retentionMs, limit: 10_000 });
-    if (pruned > 0) logger.info('pruned published events', { pruned });
-  } catch (error) {
-    logger.warn('pruning failed; will try again next invocation', { error: String(error) });
+  // reported and the drain goes on. The relay runs every minute, so it also
+  // forgets old idempotency keys, a bounded batch at a time.
+  const prunes = [
+    [
+      'published events',
+      () => prunePublished(db, { olderThanMs: config.retentionMs, limit: 10_000 }),
+    ],
+    [
+      'idempotency keys',
+      () => pruneIdempotencyKeys(db, { olderThanMs: config.idempotencyRetentionMs, limit: 10_000 }),
+    ],
+  ] as const;
+  for (const [what, prune] of prunes) {
+    try {
+      const pruned = await prune();
+      if (pruned > 0) logger.info(`pruned ${what}`, { pruned });
+    } catch (error) {
+      logger.warn(`pruning ${what} failed; will try again next invocation`, {
+        error: String(error),
+      });
+    }
   }
   const until = Date.now() + context.getRemainingTimeInMillis() - config.safetyMarginMs;
   const result = await relay.drain({ until, whenIdle: 'wait', maxPollMs: 2_000 });

@@ -1,5 +1,5 @@
 import type { DB } from '@auditflow/db';
-import type { Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import { AppError } from '../errors';
 import type { CommandContext } from './context';
 
@@ -53,4 +53,29 @@ export async function recordIdempotentResult(
     .where('tenant_id', '=', ctx.tenantId)
     .where('key', '=', ctx.idempotency.key)
     .execute();
+}
+
+/**
+ * Forgets idempotency keys older than `olderThanMs`, oldest first, at most
+ * `limit` per call; returns how many. A retry with a forgotten key is a new
+ * request, so the window must outlast any client's retries.
+ */
+export async function pruneIdempotencyKeys(
+  db: Kysely<DB>,
+  options: { olderThanMs: number; limit: number },
+): Promise<number> {
+  const { rows } = await sql<{ pruned: number }>`
+    WITH doomed AS (
+      SELECT tenant_id, key FROM idempotency_keys
+       WHERE created_at < now() - make_interval(secs => ${options.olderThanMs / 1000})
+       ORDER BY created_at
+       LIMIT ${options.limit}
+    ), deleted AS (
+      DELETE FROM idempotency_keys k USING doomed d
+       WHERE k.tenant_id = d.tenant_id AND k.key = d.key
+      RETURNING 1
+    )
+    SELECT count(*)::int AS pruned FROM deleted
+  `.execute(db);
+  return rows[0]?.pruned ?? 0;
 }
