@@ -12,7 +12,13 @@ import {
   summarize,
   targetWithin,
 } from './harness';
-import { DRAIN_TENANT, type DrainOptions, measureDrain, type SqlTimes } from './relay-drain';
+import {
+  DRAIN_TENANT,
+  type DrainOptions,
+  measureDrain,
+  relayDefaults,
+  type SqlTimes,
+} from './relay-drain';
 import { seedEvents } from './seed';
 
 export interface HistoryConfig {
@@ -152,9 +158,7 @@ export const history: Benchmark<HistoryConfig> = {
       versionsPerAggregate: config.versionsPerAggregate,
       latencyMs: 0,
       relays: 1,
-      batchSize: 500,
-      concurrency: 16,
-      parallelPasses: 3,
+      ...relayDefaults,
       timeoutMs: config.timeoutMs,
       keepOutbox: true,
     };
@@ -263,7 +267,7 @@ export const history: Benchmark<HistoryConfig> = {
       config: {
         ...config,
         postgres: server.version,
-        relay: 'one relay, batchSize 500, concurrency 16, parallelPasses 3, endpoint at 0 ms',
+        relay: { relays: 1, ...relayDefaults, endpointLatencyMs: 0 },
       },
       rows,
       results: [

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { createDb } from '@auditflow/db';
 import { localEventBridgeClient } from '@auditflow/local';
-import { createRelay } from '@auditflow/outbox';
+import { createRelay, RELAY_DEFAULTS } from '@auditflow/outbox';
 import type { KyselyPlugin, RootOperationNode } from 'kysely';
 import pg from 'pg';
 import { measureBareSdk, sampleRequest } from './bare-sdk';
@@ -302,6 +302,10 @@ export function sqlSummary(sql: SqlTimes): Record<string, { count: number; meanM
   );
 }
 
+/** The relay's own defaults, passed explicitly so the limit can be computed from them. */
+const { batchSize, concurrency, parallelPasses } = RELAY_DEFAULTS;
+export const relayDefaults = { batchSize, concurrency, parallelPasses };
+
 export const relayDrain: Benchmark<RelayDrainConfig> = {
   name: 'relay-drain',
   description:
@@ -311,9 +315,7 @@ export const relayDrain: Benchmark<RelayDrainConfig> = {
     versionsPerAggregate: 4,
     latenciesMs: [0, 20],
     relays: [1, 4],
-    batchSize: 500,
-    concurrency: 16,
-    parallelPasses: 3,
+    ...relayDefaults,
     warmupEvents: 5_000,
     timeoutMs: 180_000,
     bareSdkRounds: 50,
@@ -323,9 +325,7 @@ export const relayDrain: Benchmark<RelayDrainConfig> = {
     versionsPerAggregate: 4,
     latenciesMs: [0, 20],
     relays: [1, 2],
-    batchSize: 500,
-    concurrency: 16,
-    parallelPasses: 3,
+    ...relayDefaults,
     warmupEvents: 40,
     timeoutMs: 20_000,
     bareSdkRounds: 2,

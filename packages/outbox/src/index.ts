@@ -21,6 +21,7 @@ export { type OutboxStatus, oldestPendingAgeMs, outboxStatus } from './operator/
 export { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelayMs } from './relay/backoff';
 export { createEventBridgeClient } from './relay/client';
 export { type RelayConfig, relayConfigFromEnv } from './relay/config';
+export { RELAY_DEFAULTS } from './relay/defaults';
 export {
   type EventEnvelope,
   entrySize,

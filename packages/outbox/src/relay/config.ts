@@ -1,5 +1,6 @@
 import { describeEnvError, parseJsonVariable } from '@auditflow/db';
 import * as z from 'zod/mini';
+import { RELAY_DEFAULTS } from './defaults';
 
 const positiveInt = (fallback: number) =>
   z._default(z.coerce.number().check(z.int(), z.positive()), fallback);
@@ -10,16 +11,16 @@ const envSchema = z.object({
   EVENT_BUS_NAME: z.optional(z.string().check(z.minLength(1))),
   SST_RESOURCE_Bus: z.optional(z.string()),
   EVENTBRIDGE_ENDPOINT: z.optional(z.url()),
-  RELAY_BATCH_SIZE: intBetween(500, 1, 10_000),
+  RELAY_BATCH_SIZE: intBetween(RELAY_DEFAULTS.batchSize, 1, 10_000),
   /** PutEvents requests in flight at once, shared by the passes. */
-  RELAY_CONCURRENCY: intBetween(16, 1, 256),
+  RELAY_CONCURRENCY: intBetween(RELAY_DEFAULTS.concurrency, 1, 256),
   /** Passes at once; each holds one database connection, for every relay running. */
-  RELAY_PARALLEL_PASSES: intBetween(3, 1, 8),
+  RELAY_PARALLEL_PASSES: intBetween(RELAY_DEFAULTS.parallelPasses, 1, 8),
   /**
    * At least 30 s: a relay starts no request in the last third of its lease
    * (at most 10 s), and a request may take 6 s (connect 1 s, answer 5 s).
    */
-  RELAY_LEASE_MS: intBetween(60_000, 30_000, 60 * 60_000),
+  RELAY_LEASE_MS: intBetween(RELAY_DEFAULTS.leaseMs, 30_000, 60 * 60_000),
   RELAY_MAX_ATTEMPTS: positiveInt(10),
   /** Published events older than this are pruned. */
   RELAY_RETENTION_HOURS: positiveInt(24 * 7),

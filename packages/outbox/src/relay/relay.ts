@@ -3,6 +3,7 @@ import type { DB, OutboxRow } from '@auditflow/db';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Kysely } from 'kysely';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelayMs } from './backoff';
+import { RELAY_DEFAULTS } from './defaults';
 import { entrySize, MAX_REQUEST_BYTES, toEntry } from './envelope';
 import { createLimiter } from './limiter';
 import { type EntryOutcome, putEvents } from './publish';
@@ -86,10 +87,10 @@ const emptyPass = (): PassResult => ({
 export function createRelay(options: RelayOptions) {
   const relayId = options.relayId ?? `relay-${randomUUID()}`;
   const app = options.app ?? 'auditflow';
-  const batchSize = options.batchSize ?? 500;
-  const sendSlot = createLimiter(options.concurrency ?? 16);
-  const parallelPasses = options.parallelPasses ?? 3;
-  const leaseMs = options.leaseMs ?? 60_000;
+  const batchSize = options.batchSize ?? RELAY_DEFAULTS.batchSize;
+  const sendSlot = createLimiter(options.concurrency ?? RELAY_DEFAULTS.concurrency);
+  const parallelPasses = options.parallelPasses ?? RELAY_DEFAULTS.parallelPasses;
+  const leaseMs = options.leaseMs ?? RELAY_DEFAULTS.leaseMs;
   const policy = options.retry ?? DEFAULT_RETRY_POLICY;
   const telemetry = options.telemetry ?? silent;
   const { db } = options;
@@ -124,29 +125,25 @@ export function createRelay(options: RelayOptions) {
       result.dead += tooLarge.length;
     }
 
+    // Claimed rows this pass will not send go back now, uncounted, rather than when the lease ends.
+    const handBack = async (rows: PlannedEntry[]) => {
+      if (rows.length === 0) return;
+      await releaseClaims(
+        db,
+        relayId,
+        rows.map((p) => p.row.id),
+      );
+      result.released += rows.length;
+    };
     const failedAggregates = new Set<string>();
     const waves = planWaves(planned.filter((p) => p.size <= MAX_REQUEST_BYTES));
     for (const [index, wave] of waves.entries()) {
       if (Date.now() >= stopAt) {
-        // Out of time: hand the rest back now rather than when the lease ends.
-        const rest = waves
-          .slice(index)
-          .flat(2)
-          .map((p) => p.row.id);
-        await releaseClaims(db, relayId, rest);
-        result.released += rest.length;
+        await handBack(waves.slice(index).flat(2));
         break;
       }
-      // Later versions of an aggregate whose event failed or was not sent wait for it: hand them back.
-      const blocked = wave.flat().filter((p) => failedAggregates.has(aggregateKey(p.row)));
-      if (blocked.length > 0) {
-        await releaseClaims(
-          db,
-          relayId,
-          blocked.map((p) => p.row.id),
-        );
-        result.released += blocked.length;
-      }
+      // Later versions of an aggregate whose event failed or was not sent wait for it.
+      await handBack(wave.flat().filter((p) => failedAggregates.has(aggregateKey(p.row))));
       const requests = wave
         .map((request) => request.filter((p) => !failedAggregates.has(aggregateKey(p.row))))
         .filter((request) => request.length > 0);
@@ -171,17 +168,10 @@ export function createRelay(options: RelayOptions) {
         if (outcome.kind === 'failed') failedAggregates.add(aggregateKey(outcome.planned.row));
       }
       const unsent = requests.filter((_, i) => sent[i] === null).flat();
-      if (unsent.length > 0) {
-        await releaseClaims(
-          db,
-          relayId,
-          unsent.map((p) => p.row.id),
-        );
-        result.released += unsent.length;
-        // Time is up, so the next wave would hand everything back anyway; this
-        // keeps the rule local: an aggregate with an unsent event goes no further.
-        for (const p of unsent) failedAggregates.add(aggregateKey(p.row));
-      }
+      await handBack(unsent);
+      // Time is up, so the next wave would hand everything back anyway; this
+      // keeps the rule local: an aggregate with an unsent event goes no further.
+      for (const p of unsent) failedAggregates.add(aggregateKey(p.row));
     }
     telemetry.metric?.('EventsPublished', 'Count', result.published);
     telemetry.metric?.('EventsRetried', 'Count', result.retried);
