@@ -293,6 +293,29 @@ describe('the relay', () => {
     }
   });
 
+  it('leaves what EventBridge accepted marked published when handing back the unsent rows fails', async () => {
+    const tenantId = newTenant();
+    await seedPayrollRuns(database, { tenantId, runs: 20 });
+    // Every release (a pending row losing its lease) fails for this tenant.
+    await database.sql(`
+      CREATE FUNCTION fail_release() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'injected fault at release'; END $$;
+      CREATE TRIGGER fail_release BEFORE UPDATE ON outbox FOR EACH ROW
+        WHEN (NEW.tenant_id = '${tenantId}' AND NEW.status = 'pending' AND NEW.claimed_by IS NULL)
+        EXECUTE FUNCTION fail_release();
+    `);
+    try {
+      endpoint().faults.latencyMs = 1_500;
+      const relay = relayFor(database, endpoint(), { concurrency: 1 });
+      await expect(relay.runPass(Date.now() + 750)).rejects.toThrow(/injected fault at release/);
+    } finally {
+      await database.sql('DROP TRIGGER fail_release ON outbox; DROP FUNCTION fail_release()');
+    }
+    // The request that went out is recorded; the one that did not stays leased until it expires.
+    expect(endpoint().requestCount()).toBe(1);
+    expect(await outboxStatusCounts(database, tenantId)).toEqual({ published: 10, pending: 10 });
+  });
+
   it('keeps at most `concurrency` requests in flight across all of its passes', async () => {
     const tenantId = newTenant();
     await seedPayrollRuns(database, { tenantId, runs: 60 });
