@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createDb, databaseUrl, migrateToLatest } from '@auditflow/db';
+import { createDb, databaseUrl, migrateToLatest, queryOnce } from '@auditflow/db';
 import { startEmbeddedPostgres } from '@auditflow/db/embedded';
-import pg from 'pg';
+import type pg from 'pg';
 import type { BenchContext } from './harness';
 
 export interface BenchServer {
@@ -64,39 +64,20 @@ export async function createBenchDatabase(
   }
   return {
     url,
-    sql: async (text, values) => {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        return await client.query(text, values);
-      } finally {
-        await client.end();
-      }
-    },
+    sql: (text, values) => queryOnce(url, text, values),
     drop: () => onServer(server.url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
   };
 }
 
 async function onServer(serverUrl: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
+  await queryOnce(serverUrl, statement);
 }
 
 /** `PostgreSQL <version>` of the server at `url`, for the results' config. */
 export async function serverVersion(url: string): Promise<string> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ v: string }>(
-      `SELECT current_setting('server_version') AS v`,
-    );
-    return `PostgreSQL ${rows[0]?.v ?? '?'}`;
-  } finally {
-    await client.end();
-  }
+  const { rows } = await queryOnce<{ v: string }>(
+    url,
+    `SELECT current_setting('server_version') AS v`,
+  );
+  return `PostgreSQL ${rows[0]?.v ?? '?'}`;
 }

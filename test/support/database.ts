@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { closeDb, type DB, databaseUrl, getDb } from '@auditflow/db';
+import { closeDb, type DB, databaseUrl, getDb, queryOnce } from '@auditflow/db';
 import type { Kysely } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, inject } from 'vitest';
 import { expectBalancedLedger } from './ledger';
 import { onServer, TEMPLATE_DATABASE } from './server';
@@ -37,14 +37,6 @@ export function useTestDatabase(): TestDatabase {
   return {
     db: getDb,
     url: () => url,
-    sql: async (text, values) => {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        return await client.query(text, values);
-      } finally {
-        await client.end();
-      }
-    },
+    sql: (text, values) => queryOnce(url, text, values),
   };
 }

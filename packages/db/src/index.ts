@@ -3,6 +3,7 @@ export { type AggregateColumns, type DB, DOMAIN_TABLES, type DomainTable } from 
 export { describeEnvError, parseJsonVariable } from './env-schema';
 export { migrateToLatest } from './migrate';
 export { closeDb, createDb, getDb, type PoolOptions } from './pool';
+export { queryOnce } from './query-once';
 export type { AuditLogTable, AuditRow, NewAudit } from './tables/audit-log';
 export type { CalendarDate, Json, Timestamp } from './tables/columns';
 export {
