@@ -69,19 +69,21 @@ export function createDb(options: PoolOptions = {}): Kysely<DB> {
     idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 30_000,
     types: typeParsers,
   });
-  // An idle connection can be cut (failover, proxy idle timeout, a database
-  // being dropped); without a listener pg's pool would crash the process. The
-  // pool discards that connection and opens a new one when next needed.
-  pool.on('error', (error) => {
-    console.error(
-      JSON.stringify({
-        level: 'WARN',
-        message: 'idle database connection lost',
-        error: error.message,
-      }),
-    );
+  // A connection can be cut at any time (failover, proxy recycling, a restart).
+  // pg emits 'error' on the client, and an 'error' event nobody listens to
+  // ends the process. The pool's own listener covers idle connections only,
+  // so every connection gets one of its own for the time it is checked out:
+  // the statement running on it fails (that one request), and the pool
+  // discards the broken connection when it is released.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => warnConnectionLost('database connection lost', error));
   });
+  pool.on('error', (error) => warnConnectionLost('idle database connection lost', error));
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+}
+
+function warnConnectionLost(message: string, error: Error): void {
+  console.error(JSON.stringify({ level: 'WARN', message, error: error.message }));
 }
 
 let shared: Kysely<DB> | undefined;

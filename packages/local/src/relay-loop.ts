@@ -29,9 +29,13 @@ export async function startRelayLoop(options: {
     busName: options.busName,
     telemetry: powertoolsTelemetry(logger),
   });
-  const stopListening = await listenForCommits(options.databaseUrl, wake, (error) =>
-    logger.warn('relay notifications lost; polling instead', { error: String(error) }),
-  );
+  const stopListening = await listenForCommits(options.databaseUrl, wake, {
+    onLost: (error) =>
+      logger.warn('relay notifications lost; polling until they are back', {
+        error: String(error),
+      }),
+    onRestored: () => logger.info('relay notifications restored'),
+  });
   const stopped = new AbortController();
   const loop = (async () => {
     while (!stopped.signal.aborted) {

@@ -41,7 +41,12 @@ export {
 } from './relay/relay';
 export { prunePublished } from './relay/statements';
 export { powertoolsTelemetry } from './relay/telemetry';
-export { createWakeSignal, listenForCommits, type WakeSignal } from './relay/wake';
+export {
+  createWakeSignal,
+  type ListenOptions,
+  listenForCommits,
+  type WakeSignal,
+} from './relay/wake';
 export type { Envelope } from './subscriber/envelope-schema';
 export { listDeadLetters, recordDeadLetter, recordInboxEvent } from './subscriber/inbox';
 export {
