@@ -107,7 +107,20 @@ describe('operating the outbox', () => {
     expect(outboxCli('retry', "1' OR '1'='1").code).toBe(2);
     expect(outboxCli('replay', '--from', 'yesterday', '--to', 'today').code).toBe(2);
     expect(outboxCli('replay', '--from', '2026-11-02', '--to', '2026-11-01').code).toBe(2);
+    expect(outboxCli('replay', '--to', '2026-11-01').code).toBe(2);
     expect(outboxCli('explode').code).toBe(2);
+  });
+
+  it('replays from the epoch itself, which parses to 0', () => {
+    const replay = outboxCli(
+      'replay',
+      '--from',
+      '1970-01-01T00:00:00Z',
+      '--to',
+      '1970-01-02T00:00:00Z',
+    );
+    expect(replay.code).toBe(0);
+    expect(replay.stdout).toMatch(/^0 event\(s\) queued/m);
   });
 
   it('reconciles transitions, audit rows and events, and fails on a mismatch', async () => {

@@ -71,9 +71,10 @@ async function main(): Promise<number> {
         return 0;
       }
       case 'replay': {
-        const from = values.from && Date.parse(values.from);
-        const to = values.to && Date.parse(values.to);
-        if (!from || !to || Number.isNaN(from) || Number.isNaN(to) || from >= to) {
+        // 0 is a time like any other (1970-01-01T00:00:00Z); only a missing or unparsable one is not.
+        const from = values.from === undefined ? Number.NaN : Date.parse(values.from);
+        const to = values.to === undefined ? Number.NaN : Date.parse(values.to);
+        if (Number.isNaN(from) || Number.isNaN(to) || from >= to) {
           return usage('replay needs --from and --to as ISO times, from before to');
         }
         const queued = await replayEvents(db, {
