@@ -28,7 +28,8 @@ async function seededIds(tenantId: string): Promise<string[]> {
 
 /** Drains with a fresh relay until the tenant has nothing pending, waiting out leases. */
 async function drainUntilDone(tenantId: string) {
-  const relay = relayFor(database, endpoint(), { leaseMs: LEASE_MS });
+  // Its own leases are long: only the dead relay's short ones need waiting out.
+  const relay = relayFor(database, endpoint(), { leaseMs: 60_000 });
   for (let i = 0; i < 50 && (await outboxStatusCounts(database, tenantId)).pending; i++) {
     await relay.drain({ until: Date.now() + 10_000 });
     await sleep(LEASE_MS / 3);
@@ -53,18 +54,25 @@ describe('relays running at once', () => {
   it('8 relays drain 20,000 events at once and publish each exactly once', async () => {
     const tenantId = newTenant();
     await seedPayrollRuns(database, { tenantId, runs: 20_000 });
+    // Leases and request timeouts outlast the whole drain, so a slow machine cannot
+    // turn an expired lease or a timed-out (but accepted) PutEvents into a
+    // legitimate re-send: every duplicate here is a bug.
     const relays = Array.from({ length: 8 }, () =>
-      relayFor(database, endpoint(), { batchSize: 200 }),
+      relayFor(database, endpoint(), {
+        batchSize: 200,
+        leaseMs: 600_000,
+        requestTimeoutMs: 150_000,
+      }),
     );
     const results = await Promise.all(
-      relays.map((relay) => relay.drain({ until: Date.now() + 60_000 })),
+      relays.map((relay) => relay.drain({ until: Date.now() + 150_000 })),
     );
     expect(results.reduce((sum, result) => sum + result.published, 0)).toBe(20_000);
     const counts = acceptedCounts(endpoint());
     expect(counts.size).toBe(20_000);
     expect([...counts.values()].filter((n) => n !== 1)).toEqual([]);
     expect(await outboxStatusCounts(database, tenantId)).toEqual({ published: 20_000 });
-  }, 120_000);
+  }, 240_000);
 
   it('keeps each aggregate in version order with 4 relays and failures on the way', async () => {
     const tenantId = newTenant();

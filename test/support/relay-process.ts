@@ -11,6 +11,8 @@ const relay = createRelay({
   client: localEventBridgeClient(process.env.EVENTBRIDGE_ENDPOINT ?? ''),
   busName: 'auditflow-test',
   batchSize: 50,
+  // One pass, so at most one claim (50 rows) is in flight when the process is killed.
+  parallelPasses: 1,
   leaseMs: Number(process.env.RELAY_LEASE_MS ?? 500),
 });
 console.log('relay started');
