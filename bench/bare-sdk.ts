@@ -1,8 +1,8 @@
 import { createDb, type OutboxRow } from '@auditflow/db';
 import { localEventBridgeClient } from '@auditflow/local';
-import { toEntry } from '@auditflow/outbox';
+import { toEntry } from '@auditflow/relay';
 import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { createLimiter } from '../packages/outbox/src/relay/limiter';
+import { createLimiter } from '../packages/relay/src/limiter';
 import type { BenchDatabase } from './database';
 import type { RemoteEndpoint } from './endpoint';
 

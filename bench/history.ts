@@ -1,6 +1,6 @@
 import { createDb } from '@auditflow/db';
 import { localEventBridgeClient } from '@auditflow/local';
-import { createRelay } from '@auditflow/outbox';
+import { createRelay } from '@auditflow/relay';
 import { type BenchDatabase, createBenchDatabase, startBenchServer } from './database';
 import { type RemoteEndpoint, startEndpointProcess } from './endpoint';
 import {

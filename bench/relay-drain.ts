@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { createDb } from '@auditflow/db';
 import { localEventBridgeClient } from '@auditflow/local';
-import { createRelay, RELAY_DEFAULTS } from '@auditflow/outbox';
+import { createRelay, RELAY_DEFAULTS } from '@auditflow/relay';
 import type { KyselyPlugin, RootOperationNode } from 'kysely';
 import pg from 'pg';
 import { measureBareSdk, sampleRequest } from './bare-sdk';

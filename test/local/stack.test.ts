@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadOrCreateKey, signDevToken, startLocalStack } from '@auditflow/local';
-import { replayEvents } from '@auditflow/outbox';
+import { replayEvents } from '@auditflow/operator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anEwaRequest, aPayrollRun } from '../support/api';
 import { useTestDatabase } from '../support/database';

@@ -25,7 +25,7 @@ describe('the one-rule command', () => {
   it('fails with the violation when a file outside the write unit writes a domain table', async () => {
     root = await plantTree({
       'packages/domain/src/shortcut.ts': `export async function pay(db) {\n  await db.updateTable('${PAYROLL}').set({ status: 'PAID' }).execute();\n}\n`,
-      'packages/outbox/src/write-unit/persist.ts': `await db.updateTable('${PAYROLL}').execute();\n`,
+      'packages/write-unit/src/domain-rows.ts': `await db.updateTable('${PAYROLL}').execute();\n`,
     });
     const { status, output } = runChecker('--root', root);
     expect(status).toBe(1);
@@ -39,7 +39,7 @@ describe('the one-rule command', () => {
   it('passes with a one-line summary on a clean tree', async () => {
     root = await plantTree({
       'packages/domain/src/read.ts': `await db.selectFrom('${PAYROLL}').selectAll().execute();\n`,
-      'packages/outbox/src/write-unit/persist.ts': `await db.updateTable('${PAYROLL}').execute();\n`,
+      'packages/write-unit/src/domain-rows.ts': `await db.updateTable('${PAYROLL}').execute();\n`,
     });
     const { status, stdout } = runChecker(`--root=${root}`);
     expect(status).toBe(0);

@@ -16,7 +16,7 @@ describe('scanRepository', () => {
       'packages/domain/src/ok.ts': 'export const x = 1;\n',
       'packages/domain/src/cheat.mts': `// a planted violation\n${WRITE}`,
       'functions/api/seed.cjs': `module.exports = (c) => c.query('UPDATE ${PAYROLL} SET x = 1');\n`,
-      'packages/outbox/src/write-unit/persist.ts': WRITE,
+      'packages/write-unit/src/domain-rows.ts': WRITE,
       'migrations/0009-backfill.ts': WRITE,
     });
     const result = await scanRepository(root);

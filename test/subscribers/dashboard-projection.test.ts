@@ -11,7 +11,7 @@ import {
   submitPayrollRun,
 } from '@auditflow/domain';
 import { lambdaContext } from '@auditflow/local';
-import type { CommandContext } from '@auditflow/outbox';
+import type { CommandContext } from '@auditflow/write-unit';
 import { describe, expect, it } from 'vitest';
 import { handler } from '../../functions/subscribers/dashboard-projection';
 import { anEwaRequest, aPayrollRun, call } from '../support/api';

@@ -8,7 +8,7 @@ import {
   submitPayrollRun,
 } from '@auditflow/domain';
 import { lambdaContext } from '@auditflow/local';
-import type { CommandContext } from '@auditflow/outbox';
+import type { CommandContext } from '@auditflow/write-unit';
 import { describe, expect, it } from 'vitest';
 import { handler } from '../../functions/subscribers/settle-ewa-on-run-paid';
 import { anEwaRequest, aPayrollRun } from '../support/api';

@@ -1,6 +1,6 @@
 import type { OutboxRow } from '@auditflow/db';
 import type { EventBridgeTargetEvent } from '@auditflow/local';
-import { toEntry } from '@auditflow/outbox';
+import { toEntry } from '@auditflow/relay';
 import type { TestDatabase } from './database';
 
 /** The event EventBridge would hand a target for this outbox row, as the relay publishes it. */

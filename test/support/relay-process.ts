@@ -4,7 +4,7 @@
  */
 import { createDb } from '@auditflow/db';
 import { localEventBridgeClient } from '@auditflow/local';
-import { createRelay } from '@auditflow/outbox';
+import { createRelay } from '@auditflow/relay';
 
 const relay = createRelay({
   db: createDb({ max: 2 }),

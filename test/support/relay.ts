@@ -3,7 +3,7 @@ import {
   localEventBridgeClient,
   startEventBridgeEndpoint,
 } from '@auditflow/local';
-import { createRelay, type RelayOptions } from '@auditflow/outbox';
+import { createRelay, type RelayOptions } from '@auditflow/relay';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { TestDatabase } from './database';
 

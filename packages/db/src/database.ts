@@ -1,14 +1,12 @@
 import type { AuditLogTable } from './tables/audit-log';
+import type { DashboardAggregatesTable } from './tables/dashboard-aggregates';
 import type { EwaRequestsTable } from './tables/ewa-requests';
 import type { IdempotencyKeysTable } from './tables/idempotency-keys';
-import type {
-  DashboardAggregatesTable,
-  InboxTable,
-  SubscriberDeadLettersTable,
-} from './tables/inbox';
+import type { InboxTable } from './tables/inbox';
 import type { OutboxRetentionTable, OutboxTable } from './tables/outbox';
 import type { PayrollRunsTable } from './tables/payroll-runs';
 import type { StateTransitionsTable } from './tables/state-transitions';
+import type { SubscriberDeadLettersTable } from './tables/subscriber-dead-letters';
 
 /** The schema as Kysely sees it. Migrations never import this: they are frozen in time. */
 export interface DB {

@@ -1,4 +1,5 @@
 export { type Dashboard, getDashboard } from './dashboard/query';
+export { onCommitted, writeUnit } from './domain-write-unit';
 export { ewaRequests } from './ewa-requests/aggregate';
 export {
   approveEwaRequest,
@@ -50,4 +51,3 @@ export {
 export { payrollRunTransitions } from './payroll-runs/state-machine';
 export { noInput, type Target } from './shared/command';
 export type { Page } from './shared/pagination';
-export { onCommitted, writeUnit } from './write-unit';

@@ -1,4 +1,4 @@
-import { AppError, type ErrorKind } from '@auditflow/outbox';
+import { AppError, type ErrorKind } from '@auditflow/core';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { logger } from './logger';
 

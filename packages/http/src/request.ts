@@ -1,4 +1,4 @@
-import { AppError, type FieldIssue } from '@auditflow/outbox';
+import { AppError, type FieldIssue } from '@auditflow/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import type { z } from 'zod';
 

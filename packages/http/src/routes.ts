@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type DB, getDb } from '@auditflow/db';
-import type { CommandContext, WriteResult } from '@auditflow/outbox';
+import type { CommandContext, WriteResult } from '@auditflow/write-unit';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { type ApiHandler, apiHandler, json } from './api-handler';

@@ -4,7 +4,7 @@ import {
   createWakeSignal,
   listenForCommits,
   powertoolsTelemetry,
-} from '@auditflow/outbox';
+} from '@auditflow/relay';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Kysely } from 'kysely';
 import { localEventBridgeClient } from './eventbridge/client';

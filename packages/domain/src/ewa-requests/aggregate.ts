@@ -1,3 +1,3 @@
-import { defineAggregate } from '@auditflow/outbox';
+import { defineAggregate } from '@auditflow/write-unit';
 
 export const ewaRequests = defineAggregate({ type: 'ewa_request', table: 'ewa_requests' });

@@ -1,9 +1,10 @@
+import { AppError } from '@auditflow/core';
 import type { DB, EwaRequestRow } from '@auditflow/db';
 import type { eventCatalogue } from '@auditflow/events';
-import { AppError, type CommandContext, type WriteBatch } from '@auditflow/outbox';
+import type { CommandContext, WriteBatch } from '@auditflow/write-unit';
 import type { Kysely } from 'kysely';
+import { writeUnit } from '../domain-write-unit';
 import { defineTransition } from '../shared/transition';
-import { writeUnit } from '../write-unit';
 import { ewaRequests } from './aggregate';
 import type { CreateEwaRequestInput, DeclineEwaRequestInput } from './inputs';
 import { nextEwaRequestStatus } from './state-machine';

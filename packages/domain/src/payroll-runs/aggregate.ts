@@ -1,3 +1,3 @@
-import { defineAggregate } from '@auditflow/outbox';
+import { defineAggregate } from '@auditflow/write-unit';
 
 export const payrollRuns = defineAggregate({ type: 'payroll_run', table: 'payroll_runs' });

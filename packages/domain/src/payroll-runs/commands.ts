@@ -1,8 +1,9 @@
+import { AppError } from '@auditflow/core';
 import type { DB } from '@auditflow/db';
-import { AppError, type CommandContext } from '@auditflow/outbox';
+import type { CommandContext } from '@auditflow/write-unit';
 import type { Kysely } from 'kysely';
+import { writeUnit } from '../domain-write-unit';
 import { defineTransition } from '../shared/transition';
-import { writeUnit } from '../write-unit';
 import { payrollRuns } from './aggregate';
 import type { CancelPayrollRunInput, CreatePayrollRunInput, RejectPayrollRunInput } from './inputs';
 import { nextPayrollRunStatus } from './state-machine';

@@ -1,12 +1,11 @@
+import { isUuid, notFound } from '@auditflow/core';
 import type { AggregateColumns, DB, DomainTable } from '@auditflow/db';
 import {
   type Aggregate,
   type AggregateRow,
   type HistoryItem,
-  isUuid,
-  notFound,
   readHistory,
-} from '@auditflow/outbox';
+} from '@auditflow/write-unit';
 import type { Kysely } from 'kysely';
 import { decodeCursor, type Page, toPage } from './pagination';
 

@@ -1,4 +1,4 @@
-import { AppError, isUuid } from '@auditflow/outbox';
+import { AppError, isUuid } from '@auditflow/core';
 import { z } from 'zod';
 
 export const DEFAULT_PAGE_SIZE = 20;

@@ -1,4 +1,4 @@
-import { AppError } from '@auditflow/outbox';
+import { AppError } from '@auditflow/core';
 
 /** command -> the statuses it may start from -> the status it leads to. */
 export type TransitionTable<Status extends string, Command extends string> = Record<

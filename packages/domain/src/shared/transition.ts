@@ -1,8 +1,8 @@
 import type { DB, DomainTable } from '@auditflow/db';
 import type { eventCatalogue } from '@auditflow/events';
-import type { Aggregate, AggregateRow, Change, CommandContext } from '@auditflow/outbox';
+import type { Aggregate, AggregateRow, Change, CommandContext } from '@auditflow/write-unit';
 import type { Kysely } from 'kysely';
-import { writeUnit } from '../write-unit';
+import { writeUnit } from '../domain-write-unit';
 import type { Target } from './command';
 
 type Catalogue = typeof eventCatalogue;

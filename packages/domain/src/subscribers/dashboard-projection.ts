@@ -1,8 +1,8 @@
 import { eventCatalogue } from '@auditflow/events';
-import { createSubscriberHandler } from '@auditflow/outbox/subscriber-handler';
+import { createSubscriberHandler } from '@auditflow/subscriber';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { applyToDashboard } from '../dashboard/projection';
-import { writeUnit } from '../write-unit';
+import { writeUnit } from '../domain-write-unit';
 
 export const DASHBOARD_SUBSCRIBER = 'dashboard-projection';
 

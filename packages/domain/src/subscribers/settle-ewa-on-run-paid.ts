@@ -1,10 +1,10 @@
+import { AppError } from '@auditflow/core';
 import { eventCatalogue } from '@auditflow/events';
-import { AppError } from '@auditflow/outbox';
-import { createSubscriberHandler } from '@auditflow/outbox/subscriber-handler';
+import { createSubscriberHandler } from '@auditflow/subscriber';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { writeUnit } from '../domain-write-unit';
 import { settleEwaRequest } from '../ewa-requests/commands';
 import { findSettleableRequests } from '../ewa-requests/settlement';
-import { writeUnit } from '../write-unit';
 
 export const SETTLE_SUBSCRIBER = 'settle-ewa-on-run-paid';
 const logger = new Logger({ serviceName: SETTLE_SUBSCRIBER });

@@ -3,12 +3,12 @@ import { parseArgs } from 'node:util';
 import { createDb } from '@auditflow/db';
 import {
   listDeadEvents,
-  listDeadLetters,
   outboxStatus,
   reconcile,
   replayEvents,
   retryDeadEvents,
-} from '@auditflow/outbox';
+} from '@auditflow/operator';
+import { listDeadLetters } from '@auditflow/subscriber';
 import { localDataDir } from '../data-dir';
 import { stackFile } from '../stack';
 

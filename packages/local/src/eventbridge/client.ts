@@ -1,4 +1,4 @@
-import { createEventBridgeClient } from '@auditflow/outbox';
+import { createEventBridgeClient } from '@auditflow/relay';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 
 /** The relay's EventBridge client pointed at a local endpoint; the endpoint checks no signature. */

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { DB } from '@auditflow/db';
 import type { Subscription } from '@auditflow/events';
-import { recordDeadLetter } from '@auditflow/outbox';
+import { recordDeadLetter } from '@auditflow/subscriber';
 import type { Kysely } from 'kysely';
 import { lambdaContext } from '../lambda-context';
 import type { AcceptedEvent } from './endpoint';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { entrySize, MAX_ENTRIES_PER_REQUEST, MAX_REQUEST_BYTES } from '@auditflow/outbox';
+import { entrySize, MAX_ENTRIES_PER_REQUEST, MAX_REQUEST_BYTES } from '@auditflow/relay';
 
 /** An entry as PutEvents received it, with the id it was given. */
 export interface AcceptedEvent {

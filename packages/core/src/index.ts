@@ -1,0 +1,11 @@
+export { type EventCatalogue, type EventOf, validateEvent } from './catalogue';
+export {
+  AppError,
+  ERROR_CODES,
+  type ErrorCode,
+  type ErrorKind,
+  EventSchemaViolation,
+  type FieldIssue,
+  notFound,
+} from './errors';
+export { isUuid, newId } from './ids';

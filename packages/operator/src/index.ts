@@ -1,0 +1,3 @@
+export { type DeadEvent, listDeadEvents, replayEvents, retryDeadEvents } from './dead-events';
+export { type OutboxStatus, oldestPendingAgeMs, outboxStatus } from './outbox-status';
+export { type ReconcileRow, type Reconciliation, reconcile } from './reconcile';

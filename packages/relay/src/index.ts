@@ -1,0 +1,29 @@
+export { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelayMs } from './backoff';
+export { createEventBridgeClient } from './client';
+export { type RelayConfig, relayConfigFromEnv } from './config';
+export { RELAY_DEFAULTS } from './defaults';
+export {
+  type EventEnvelope,
+  entrySize,
+  MAX_ENTRIES_PER_REQUEST,
+  MAX_REQUEST_BYTES,
+  toEntry,
+  toEnvelope,
+} from './envelope';
+export type { EntryOutcome } from './publish';
+export {
+  createRelay,
+  type DrainOptions,
+  type PassResult,
+  type Relay,
+  type RelayOptions,
+  type RelayTelemetry,
+} from './relay';
+export { prunePublished } from './statements';
+export { powertoolsTelemetry } from './telemetry';
+export {
+  createWakeSignal,
+  type ListenOptions,
+  listenForCommits,
+  type WakeSignal,
+} from './wake';

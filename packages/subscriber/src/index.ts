@@ -1,0 +1,8 @@
+export type { Envelope } from './envelope-schema';
+export { listDeadLetters, recordDeadLetter, recordInboxEvent } from './inbox';
+export {
+  createSubscriberHandler,
+  type SubscribedEvent,
+  type SubscriberOptions,
+  type SubscriberOutcome,
+} from './subscriber-handler';

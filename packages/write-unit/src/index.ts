@@ -1,0 +1,20 @@
+export {
+  type Aggregate,
+  type AggregateFields,
+  type AggregateRow,
+  type AggregateStatus,
+  type AggregateUpdates,
+  defineAggregate,
+} from './aggregate';
+export type { CommandContext, WriteResult } from './context';
+export type { Change, Creation } from './decision';
+export {
+  type AfterCommit,
+  defineWriteUnit,
+  type TransitionOptions,
+  type WriteBatch,
+  type WriteUnit,
+  type WriteUnitOptions,
+} from './define-write-unit';
+export { pruneIdempotencyKeys } from './idempotency';
+export { type HistoryItem, readHistory } from './read-history';
