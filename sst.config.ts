@@ -14,8 +14,9 @@ export default $config({
   },
 
   async run() {
-    const { routes } = await import('./functions/api/routes');
-    const { subscriptions } = await import('./packages/events/src/subscriptions');
+    const { MIGRATOR_HANDLER, RELAY_HANDLER, routes, subscriptions } = await import(
+      './functions/wiring'
+    );
     const production = $app.stage === 'production';
 
     // Functions in the private subnets need a way out for AWS APIs (PutEvents from the relay,
@@ -55,7 +56,7 @@ export default $config({
     // the previous release working (expand, then contract).
     const migrator = new sst.aws.Function('Migrator', {
       ...databaseFunction,
-      handler: 'functions/migrate.handler',
+      handler: MIGRATOR_HANDLER,
       timeout: '5 minutes',
     });
     // An Invocation runs only when it is created or replaced: a value that changes on every
@@ -85,7 +86,7 @@ export default $config({
       retries: 0,
       function: {
         ...databaseFunction,
-        handler: 'functions/relay/handler.handler',
+        handler: RELAY_HANDLER,
         // Linking the bus passes its name to the handler (`SST_RESOURCE_Bus`) and grants
         // `events:*` on that bus alone, which covers the relay's PutEvents.
         link: [database, bus],

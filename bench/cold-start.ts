@@ -4,9 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { subscriptions } from '@auditflow/events';
+import { deployedHandlers, parseHandler } from '@auditflow/functions';
 import { type BuildOptions, build } from 'esbuild';
-import { routes } from '../functions/api/routes';
 import { type Benchmark, median, ROOT, type Row, round, target } from './harness';
 
 export interface ColdStartConfig {
@@ -50,14 +49,7 @@ const SST_LIKE: BuildOptions = {
 
 /** Every Lambda sst.config.ts deploys: the routes, the migrator, the relay, the subscribers. */
 export function handlerFiles(): string[] {
-  return [
-    ...new Set([
-      ...routes.map((route) => route.handler),
-      'functions/migrate.handler',
-      'functions/relay/handler.handler',
-      ...subscriptions.map((subscription) => subscription.handler),
-    ]),
-  ].map((handler) => handler.slice(0, handler.lastIndexOf('.')));
+  return deployedHandlers().map((handler) => parseHandler(handler).file.replace(/\.ts$/, ''));
 }
 
 /**

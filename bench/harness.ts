@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** The repository root: handler paths and bundles resolve against it. */
 export const ROOT = path.resolve(import.meta.dirname, '..');
@@ -219,8 +220,6 @@ export function coresBusySince(since: { busyMs: number; totalMs: number }, wallM
   const now = machineCpu();
   return (now.busyMs - since.busyMs) / wallMs;
 }
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Reads a positive number from the environment, or returns the fallback. */
 export function envNumber(name: string, fallback: number): number {

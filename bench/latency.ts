@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   loadOrCreateKey,
   localEventBridgeClient,
@@ -9,16 +10,7 @@ import {
 } from '@auditflow/local';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { createBenchDatabase, serverVersion, startBenchServer } from './database';
-import {
-  type Benchmark,
-  envNumber,
-  ROOT,
-  type Row,
-  round,
-  sleep,
-  summarize,
-  target,
-} from './harness';
+import { type Benchmark, envNumber, ROOT, type Row, round, summarize, target } from './harness';
 
 export interface LatencyConfig {
   writesPerSecond: number;

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createDb } from '@auditflow/db';
 import { localEventBridgeClient } from '@auditflow/local';
 import { createRelay, RELAY_DEFAULTS } from '@auditflow/relay';
@@ -13,7 +14,6 @@ import {
   machineCpu,
   type Row,
   round,
-  sleep,
   type Target,
   target,
 } from './harness';

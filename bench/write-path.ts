@@ -1,19 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { closeDb } from '@auditflow/db';
+import { loadHandler, routes } from '@auditflow/functions';
 import { lambdaContext, toApiGatewayEvent } from '@auditflow/local';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
-import { routes } from '../functions/api/routes';
 import { createBenchDatabase, startBenchServer } from './database';
 import {
   type Benchmark,
   closedLoop,
   coresBusySince,
   machineCpu,
-  ROOT,
   type Row,
   round,
   type Summary,
@@ -43,16 +40,10 @@ const LABELS: Record<Variant, string> = {
 const TENANT = 'bench';
 type Handler = (event: unknown, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
-async function loadHandler(method: string, routePath: string): Promise<Handler> {
+async function routeHandler(method: string, routePath: string): Promise<Handler> {
   const route = routes.find((r) => r.method === method && r.path === routePath);
   if (!route) throw new Error(`no route ${method} ${routePath}`);
-  const dot = route.handler.lastIndexOf('.');
-  const module = (await import(
-    pathToFileURL(path.join(ROOT, `${route.handler.slice(0, dot)}.ts`)).href
-  )) as Record<string, Handler>;
-  const handler = module[route.handler.slice(dot + 1)];
-  if (!handler) throw new Error(`${route.handler} not found`);
-  return handler;
+  return loadHandler<Handler>(route.handler);
 }
 
 /** Invokes a route handler in-process with the API Gateway v2 event AWS would send. */
@@ -131,8 +122,8 @@ export const writePath: Benchmark<WritePathConfig> = {
     const pool = new pg.Pool({ connectionString: database.url, max: maxClients });
     const measurements: Measurement[] = [];
     try {
-      const submit = await loadHandler('POST', '/payroll-runs/{id}/submit');
-      const reject = await loadHandler('POST', '/payroll-runs/{id}/reject');
+      const submit = await routeHandler('POST', '/payroll-runs/{id}/submit');
+      const reject = await routeHandler('POST', '/payroll-runs/{id}/reject');
 
       // Each client cycles through payroll runs of its own: clients never wait
       // on each other's row locks (the figures are throughput, not contention),

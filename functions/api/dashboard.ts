@@ -1,8 +1,8 @@
+import { emptyObject } from '@auditflow/core';
 import { getDashboard } from '@auditflow/domain';
 import { queryRoute } from '@auditflow/http';
-import { z } from 'zod';
 
 export const handler = queryRoute({
-  query: z.strictObject({}),
+  query: emptyObject,
   run: (db, { tenantId }) => getDashboard(db, tenantId),
 });

@@ -1,6 +1,6 @@
 import { ewaRequestTransitions } from '@auditflow/domain';
+import { routes } from '@auditflow/functions';
 import { describe, expect, it } from 'vitest';
-import { routes } from '../../functions/api/routes';
 import { anEwaRequest, type Caller, call } from '../support/api';
 import { useTestDatabase } from '../support/database';
 

@@ -1,10 +1,8 @@
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
+import { loadHandler, type RouteDefinition, routes } from '@auditflow/functions';
 import { lambdaContext, toApiGatewayEvent } from '@auditflow/local';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type RouteDefinition, routes } from '../../functions/api/routes';
 import type { ApiResponse, CallOptions } from '../support/api';
 import { anEwaRequest, aPayrollRun, call } from '../support/api';
 import { useTestDatabase } from '../support/database';
@@ -158,11 +156,10 @@ async function invoke(route: RouteDefinition, request: RawRequest): Promise<ApiR
   );
   event.isBase64Encoded = request.isBase64Encoded;
   event.body = request.isBase64Encoded ? btoa(request.body) : request.body;
-  const dot = route.handler.lastIndexOf('.');
-  const file = path.resolve(import.meta.dirname, '../..', `${route.handler.slice(0, dot)}.ts`);
-  const module = await import(pathToFileURL(file).href);
-  const handler = module[route.handler.slice(dot + 1)];
-  const result: APIGatewayProxyStructuredResultV2 = await handler(event, lambdaContext('test'));
+  const handler = await loadHandler<
+    (event: unknown, context: unknown) => Promise<APIGatewayProxyStructuredResultV2>
+  >(route.handler);
+  const result = await handler(event, lambdaContext('test'));
   const resultHeaders = Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)]);
   return {
     status: result.statusCode ?? 200,

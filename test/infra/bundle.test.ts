@@ -1,16 +1,10 @@
 import path from 'node:path';
+import { deployedHandlers, parseHandler } from '@auditflow/functions';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { routes } from '../../functions/api/routes';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const handlerFiles = [
-  ...new Set([
-    ...routes.map((route) => route.handler),
-    'functions/migrate.handler',
-    'functions/relay/handler.handler',
-  ]),
-].map((handler) => `${handler.slice(0, handler.lastIndexOf('.'))}.ts`);
+const handlerFiles = deployedHandlers().map((handler) => parseHandler(handler).file);
 
 /**
  * Each Lambda must bundle on its own, the way SST bundles it (esbuild, ESM,

@@ -7,9 +7,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import {
+  parseHandler,
+  type RouteDefinition,
+  routes,
+  type Subscription,
+  subscriptions,
+} from '@auditflow/functions';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type RouteDefinition, routes } from '../../functions/api/routes';
-import { type Subscription, subscriptions } from '../../packages/events/src/subscriptions';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -261,13 +266,6 @@ function durationSeconds(duration: unknown): number {
   return Number(match[1]) * unit;
 }
 
-/** `functions/api/health.handler` names the export `handler` of `functions/api/health.ts`. */
-function handlerModule(handler: string): { file: string; exportName: string } {
-  const dot = handler.lastIndexOf('.');
-  expect(dot, `handler "${handler}" has no export name after a dot`).toBeGreaterThan(0);
-  return { file: `${handler.slice(0, dot)}.ts`, exportName: handler.slice(dot + 1) };
-}
-
 function withoutComments(source: string): string {
   return source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
 }
@@ -291,7 +289,7 @@ function exportsValue(source: string, name: string): boolean {
 }
 
 function expectHandlerExported(handler: string, usedBy: string): void {
-  const { file, exportName } = handlerModule(handler);
+  const { file, exportName } = parseHandler(handler);
   const path = resolve(root, file);
   expect(existsSync(path), `${file} does not exist (handler "${handler}" of ${usedBy})`).toBe(true);
   expect(

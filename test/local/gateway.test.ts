@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { routes } from '@auditflow/functions';
 import {
   createVerifier,
   LOCAL_AUDIENCE,
@@ -14,7 +15,6 @@ import {
 import { APIGatewayProxyEventV2Schema } from '@aws-lambda-powertools/parser/schemas';
 import { generateKeyPair, importJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { routes } from '../../functions/api/routes';
 import { aPayrollRun } from '../support/api';
 import { useTestDatabase } from '../support/database';
 

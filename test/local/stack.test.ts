@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadOrCreateKey, signDevToken, startLocalStack } from '@auditflow/local';
 import { replayEvents } from '@auditflow/operator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,7 +54,7 @@ async function settle() {
     );
     await stack.delivery.idle();
     if (rows[0].n === 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await sleep(10);
   }
   throw new Error('the stack did not settle');
 }
@@ -77,7 +78,7 @@ async function waitForEvent(type: string, aggregateId: string, timeoutMs: number
         (accepted.detail as { aggregate: { id: string } }).aggregate.id === aggregateId,
     );
     if (event) return event;
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await sleep(5);
   }
   return undefined;
 }
@@ -102,7 +103,7 @@ describe('the local stack', () => {
         "SELECT count(*)::int AS n FROM outbox WHERE status = 'pending'",
       );
       if (rows[0].n === 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await sleep(10);
     }
     const status = spawnSync(
       path.join(ROOT, 'node_modules/.bin/tsx'),

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AcceptedEvent } from '@auditflow/local';
 import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../support/database';
@@ -17,7 +18,6 @@ const endpoint = useEventBridgeEndpoint();
 let counter = 0;
 const newTenant = () => `concurrency-${++counter}`;
 const LEASE_MS = 300;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 class Crash extends Error {}
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createPayrollRun, submitPayrollRun } from '@auditflow/domain';
 import { localEventBridgeClient } from '@auditflow/local';
 import { describe, expect, it } from 'vitest';
@@ -100,7 +101,7 @@ describe('the relay', () => {
     const relay = relayFor(database, endpoint(), { requestTimeoutMs: 300, concurrency: 2 });
     await drainAll(relay);
     for (let i = 0; i < 20 && (await outboxStatusCounts(database, tenantId)).pending; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await sleep(20);
       await drainAll(relay);
     }
     expect(await outboxStatusCounts(database, tenantId)).toEqual({ published: 30 });
@@ -126,7 +127,7 @@ describe('the relay', () => {
     const relay = relayFor(database, endpoint());
     for (let i = 0; i < 20 && (await outboxStatusCounts(database, tenantId)).pending; i++) {
       await drainAll(relay);
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await sleep(10);
     }
     const { rows } = await database.sql(
       `SELECT status, last_error, right(aggregate_id::text, 1) AS last FROM outbox WHERE tenant_id = $1`,
@@ -151,7 +152,7 @@ describe('the relay', () => {
     const relay = relayFor(database, endpoint());
     for (let i = 0; i < 30 && (await outboxStatusCounts(database, tenantId)).pending; i++) {
       await drainAll(relay);
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await sleep(10);
     }
     const { rows } = await database.sql(
       'SELECT status, attempts, last_error FROM outbox WHERE tenant_id = $1',
@@ -230,7 +231,7 @@ describe('the relay', () => {
     const tenantId = newTenant();
     await seedPayrollRuns(database, { tenantId, runs: 1 });
     const first = await claimEvents(database.db(), { relayId: 'relay-1', limit: 10, leaseMs: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     const second = await claimEvents(database.db(), {
       relayId: 'relay-2',
       limit: 10,

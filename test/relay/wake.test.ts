@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createWakeSignal, listenForCommits } from '@auditflow/relay';
 import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../support/database';
@@ -23,7 +24,7 @@ async function waitFor(check: () => Promise<boolean>, ms: number): Promise<void>
   const deadline = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    await sleep(25);
   }
 }
 

@@ -1,8 +1,6 @@
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { loadHandler, routes } from '@auditflow/functions';
 import { lambdaContext, matchRoute, toApiGatewayEvent } from '@auditflow/local';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { routes } from '../../functions/api/routes';
 
 export interface Caller {
   tenant: string;
@@ -27,8 +25,6 @@ export interface ApiResponse {
   // biome-ignore lint/suspicious/noExplicitAny: tests read response fields freely
   body: any;
 }
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
 
 /**
  * Calls the deployed handler of `METHOD /path` in-process with the API
@@ -69,12 +65,10 @@ export async function call(
     { routeKey: `${match.route.method} ${match.route.path}`, pathParameters: match.pathParameters },
     claims,
   );
-  const [file, exportName] = splitHandler(match.route.handler);
-  const module = await import(pathToFileURL(path.join(ROOT, `${file}.ts`)).href);
-  const result = (await module[exportName](
-    event,
-    lambdaContext(match.route.handler),
-  )) as APIGatewayProxyStructuredResultV2;
+  const handler = await loadHandler<
+    (event: unknown, context: unknown) => Promise<APIGatewayProxyStructuredResultV2>
+  >(match.route.handler);
+  const result = await handler(event, lambdaContext(match.route.handler));
   const responseHeaders = Object.fromEntries(
     Object.entries(result.headers ?? {}).map(([name, value]) => [name, String(value)]),
   );
@@ -83,11 +77,6 @@ export async function call(
     headers: responseHeaders,
     body: result.body ? JSON.parse(result.body) : undefined,
   };
-}
-
-function splitHandler(handler: string): [string, string] {
-  const dot = handler.lastIndexOf('.');
-  return [handler.slice(0, dot), handler.slice(dot + 1)];
 }
 
 function lowerCase(headers: Record<string, string>): Record<string, string> {

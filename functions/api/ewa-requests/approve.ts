@@ -1,8 +1,9 @@
-import { approveEwaRequest, noInput, presentEwaRequest } from '@auditflow/domain';
+import { emptyObject } from '@auditflow/core';
+import { approveEwaRequest, presentEwaRequest } from '@auditflow/domain';
 import { commandRoute } from '@auditflow/http';
 
 export const handler = commandRoute({
-  body: noInput,
+  body: emptyObject,
   run: (db, ctx, target) => approveEwaRequest(db, ctx, target),
   present: presentEwaRequest,
 });

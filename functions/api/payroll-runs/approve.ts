@@ -1,8 +1,9 @@
-import { approvePayrollRun, noInput, presentPayrollRun } from '@auditflow/domain';
+import { emptyObject } from '@auditflow/core';
+import { approvePayrollRun, presentPayrollRun } from '@auditflow/domain';
 import { commandRoute } from '@auditflow/http';
 
 export const handler = commandRoute({
-  body: noInput,
+  body: emptyObject,
   run: (db, ctx, target) => approvePayrollRun(db, ctx, target),
   present: presentPayrollRun,
 });

@@ -1,8 +1,9 @@
-import { markPayrollRunPaid, noInput, presentPayrollRun } from '@auditflow/domain';
+import { emptyObject } from '@auditflow/core';
+import { markPayrollRunPaid, presentPayrollRun } from '@auditflow/domain';
 import { commandRoute } from '@auditflow/http';
 
 export const handler = commandRoute({
-  body: noInput,
+  body: emptyObject,
   run: (db, ctx, target) => markPayrollRunPaid(db, ctx, target),
   present: presentPayrollRun,
 });

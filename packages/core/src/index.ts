@@ -1,4 +1,5 @@
 export { type EventCatalogue, type EventOf, validateEvent } from './catalogue';
+export { emptyObject } from './empty-object';
 export {
   AppError,
   ERROR_CODES,

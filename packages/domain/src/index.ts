@@ -49,5 +49,5 @@ export {
   listPayrollRunsQuery,
 } from './payroll-runs/queries';
 export { payrollRunTransitions } from './payroll-runs/state-machine';
-export { noInput, type Target } from './shared/command';
+export type { Target } from './shared/command';
 export type { Page } from './shared/pagination';

@@ -9,4 +9,10 @@ export {
   reasonText,
   unlessMissing,
 } from './primitives';
-export { type EventPattern, type Subscription, subscriptions } from './subscriptions';
+export {
+  EVENT_SOURCE_APP,
+  type EventPattern,
+  patternOf,
+  SUBSCRIBERS,
+  type SubscriberDeclaration,
+} from './subscribers';

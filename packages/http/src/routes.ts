@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
+import { emptyObject } from '@auditflow/core';
 import { type DB, getDb } from '@auditflow/db';
 import type { CommandContext, WriteResult } from '@auditflow/write-unit';
 import type { Kysely } from 'kysely';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { type ApiHandler, apiHandler, json } from './api-handler';
 import { logger } from './logger';
 import {
@@ -16,9 +17,6 @@ import {
 } from './request';
 
 type Principal = { tenantId: string; actor: string };
-
-/** A route that takes no query parameters refuses any it is sent. */
-const noQuery = z.strictObject({});
 
 /** A read of a collection: validated query, answered 200 with what `run` returns. */
 export function queryRoute<Q extends z.ZodType>(spec: {
@@ -38,7 +36,7 @@ export function itemRoute(spec: {
 }): ApiHandler {
   return apiHandler(async (event) => {
     const principal = verifiedPrincipal(event);
-    parseQuery(event, noQuery);
+    parseQuery(event, emptyObject);
     return json(200, await spec.run(getDb(), principal, pathId(event)));
   });
 }

@@ -1,7 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { loadHandler } from '@auditflow/functions';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import type { JWTPayload } from 'jose';
 import { toApiGatewayEvent } from './api-event';
@@ -43,14 +42,7 @@ export async function startGateway(
   const load = (handler: string) => {
     let loaded = handlers.get(handler);
     if (!loaded) {
-      const [file, exportName = 'handler'] = splitHandler(handler);
-      loaded = import(pathToFileURL(path.join(options.root, `${file}.ts`)).href).then(
-        (module: Record<string, LambdaHandler>) => {
-          const fn = module[exportName];
-          if (typeof fn !== 'function') throw new Error(`${handler} is not a function`);
-          return fn;
-        },
-      );
+      loaded = loadHandler<LambdaHandler>(handler, options.root);
       handlers.set(handler, loaded);
     }
     return loaded;
@@ -111,11 +103,6 @@ export async function startGateway(
         server.close(() => resolve());
       }),
   };
-}
-
-function splitHandler(handler: string): [string, string | undefined] {
-  const dot = handler.lastIndexOf('.');
-  return [handler.slice(0, dot), handler.slice(dot + 1) || undefined];
 }
 
 async function readBody(req: http.IncomingMessage): Promise<Buffer | undefined | 'too-large'> {

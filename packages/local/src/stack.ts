@@ -9,9 +9,8 @@ import {
 } from '@auditflow/db';
 import { startEmbeddedPostgres } from '@auditflow/db/embedded';
 import { onCommitted } from '@auditflow/domain';
-import { subscriptions } from '@auditflow/events';
+import { routes, subscriptions } from '@auditflow/functions';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { routes } from '../../../functions/api/routes';
 import { createVerifier, loadOrCreateKey } from './dev-jwt';
 import { createDelivery } from './eventbridge/delivery';
 import { startEventBridgeEndpoint } from './eventbridge/endpoint';

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DB, OutboxRow } from '@auditflow/db';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Kysely } from 'kysely';
+import { aggregateKey } from './aggregate-key';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelayMs } from './backoff';
 import { RELAY_DEFAULTS } from './defaults';
 import { entrySize, MAX_REQUEST_BYTES, toEntry } from './envelope';
@@ -255,8 +257,6 @@ export function createRelay(options: RelayOptions) {
 
 export type Relay = ReturnType<typeof createRelay>;
 
-const aggregateKey = (row: OutboxRow) => `${row.aggregate_type}/${row.aggregate_id}`;
-
 function eventAttributes(row: OutboxRow, extra: Record<string, unknown> = {}) {
   return {
     eventId: row.id,
@@ -268,5 +268,3 @@ function eventAttributes(row: OutboxRow, extra: Record<string, unknown> = {}) {
     ...extra,
   };
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,5 +1,6 @@
 import type { DB, OutboxRow } from '@auditflow/db';
 import { type Kysely, sql } from 'kysely';
+import { aggregateKey } from './aggregate-key';
 
 /**
  * The relay's SQL, one statement (or one short transaction) per function.
@@ -98,15 +99,12 @@ async function firstPendingVersions(
   `.execute(trx);
 
   const candidateByKey = new Map(
-    candidates.map((row) => [
-      `${row.aggregate_type}/${row.aggregate_id}/${row.aggregate_version}`,
-      row.id,
-    ]),
+    candidates.map((row) => [`${aggregateKey(row)}/${row.aggregate_version}`, row.id]),
   );
   const kept: string[] = [];
   const blocked = new Set<string>();
   for (const row of pending) {
-    const aggregate = `${row.aggregate_type}/${row.aggregate_id}`;
+    const aggregate = aggregateKey(row);
     if (blocked.has(aggregate)) continue;
     const id = candidateByKey.get(`${aggregate}/${row.aggregate_version}`);
     if (id) kept.push(id);

@@ -1,5 +1,6 @@
 import type { OutboxRow } from '@auditflow/db';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { aggregateKey } from './aggregate-key';
 import { MAX_ENTRIES_PER_REQUEST, MAX_REQUEST_BYTES } from './envelope';
 
 export interface PlannedEntry {
@@ -19,7 +20,7 @@ export function planWaves(entries: PlannedEntry[]): PlannedEntry[][][] {
   const depth = new Map<string, number>();
   const waves: PlannedEntry[][] = [];
   for (const planned of entries) {
-    const key = `${planned.row.aggregate_type}/${planned.row.aggregate_id}`;
+    const key = aggregateKey(planned.row);
     const index = depth.get(key) ?? 0;
     depth.set(key, index + 1);
     const wave = waves[index] ?? [];

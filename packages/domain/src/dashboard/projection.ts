@@ -1,8 +1,14 @@
 import type { DB } from '@auditflow/db';
+import type { SUBSCRIBERS } from '@auditflow/events';
 import { type Kysely, sql } from 'kysely';
 
-/** The status an event leaves its aggregate in, and the money it states, if any. */
-const EFFECTS: Record<string, { status: string; amountField?: string }> = {
+type DashboardEventType = (typeof SUBSCRIBERS.dashboardProjection.eventTypes)[number];
+
+/**
+ * The status an event leaves its aggregate in, and the money it states, if
+ * any: one entry per event type the dashboard subscribes to, no more, no less.
+ */
+const EFFECTS: Record<DashboardEventType, { status: string; amountField?: string }> = {
   'payroll.run_created.v1': { status: 'DRAFT', amountField: 'grossTotalMinor' },
   'payroll.run_submitted.v1': { status: 'SUBMITTED' },
   'payroll.run_approved.v1': { status: 'APPROVED', amountField: 'grossTotalMinor' },
@@ -15,8 +21,6 @@ const EFFECTS: Record<string, { status: string; amountField?: string }> = {
   'ewa.request_disbursed.v1': { status: 'DISBURSED', amountField: 'amountMinor' },
   'ewa.request_settled.v1': { status: 'SETTLED', amountField: 'amountMinor' },
 };
-
-export const DASHBOARD_EVENT_TYPES = Object.keys(EFFECTS);
 
 /**
  * Folds one event into the dashboard's read model. Safe in any order and any
@@ -32,7 +36,9 @@ export async function applyToDashboard(
     data: Record<string, unknown>;
   },
 ): Promise<void> {
-  const effect = EFFECTS[event.type];
+  const effect = Object.hasOwn(EFFECTS, event.type)
+    ? EFFECTS[event.type as DashboardEventType]
+    : undefined;
   if (!effect) return;
   const amount = effect.amountField ? event.data[effect.amountField] : undefined;
   const currency = typeof event.data.currency === 'string' ? event.data.currency : null;

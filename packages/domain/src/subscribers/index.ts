@@ -1,2 +1,2 @@
-export { DASHBOARD_SUBSCRIBER, dashboardProjection } from './dashboard-projection';
-export { SETTLE_SUBSCRIBER, settleEwaOnRunPaid } from './settle-ewa-on-run-paid';
+export { dashboardProjection } from './dashboard-projection';
+export { settleEwaOnRunPaid } from './settle-ewa-on-run-paid';

@@ -1,13 +1,13 @@
 import { AppError } from '@auditflow/core';
-import { eventCatalogue } from '@auditflow/events';
+import { eventCatalogue, SUBSCRIBERS } from '@auditflow/events';
 import { createSubscriberHandler } from '@auditflow/subscriber';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { writeUnit } from '../domain-write-unit';
 import { settleEwaRequest } from '../ewa-requests/commands';
 import { findSettleableRequests } from '../ewa-requests/settlement';
 
-export const SETTLE_SUBSCRIBER = 'settle-ewa-on-run-paid';
-const logger = new Logger({ serviceName: SETTLE_SUBSCRIBER });
+const { name, eventTypes } = SUBSCRIBERS.settleEwaOnRunPaid;
+const logger = new Logger({ serviceName: name });
 
 /**
  * On `payroll.run_paid.v1`: every DISBURSED EWA request of the run's tenant,
@@ -17,10 +17,10 @@ const logger = new Logger({ serviceName: SETTLE_SUBSCRIBER });
  * twice.
  */
 export const settleEwaOnRunPaid = createSubscriberHandler({
-  name: SETTLE_SUBSCRIBER,
+  name,
   catalogue: eventCatalogue,
   writeUnit,
-  eventTypes: ['payroll.run_paid.v1'],
+  eventTypes,
   logger,
   async handle(event, unit) {
     const run = event.data;
@@ -47,7 +47,7 @@ export const settleEwaOnRunPaid = createSubscriberHandler({
     });
     const ctx = {
       tenantId: event.tenantId,
-      actor: `subscriber:${SETTLE_SUBSCRIBER}`,
+      actor: `subscriber:${name}`,
       correlationId: event.correlationId,
       causationId: event.id,
     };

@@ -1,7 +1,6 @@
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DB } from '@auditflow/db';
-import type { Subscription } from '@auditflow/events';
+import { loadHandler, type Subscription } from '@auditflow/functions';
 import { recordDeadLetter } from '@auditflow/subscriber';
 import type { Kysely } from 'kysely';
 import { lambdaContext } from '../lambda-context';
@@ -37,11 +36,7 @@ export function createDelivery(options: DeliveryOptions) {
   const load = (handler: string) => {
     let loaded = handlers.get(handler);
     if (!loaded) {
-      const dot = handler.lastIndexOf('.');
-      const file = path.join(options.root, `${handler.slice(0, dot)}.ts`);
-      loaded = import(pathToFileURL(file).href).then(
-        (module: Record<string, TargetHandler>) => module[handler.slice(dot + 1)] as TargetHandler,
-      );
+      loaded = loadHandler<TargetHandler>(handler, options.root);
       handlers.set(handler, loaded);
     }
     return loaded;
@@ -111,5 +106,3 @@ export function toTargetEvent(event: AcceptedEvent): EventBridgeTargetEvent {
     detail: event.detail,
   };
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

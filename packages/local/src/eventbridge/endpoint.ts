@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { entrySize, MAX_ENTRIES_PER_REQUEST, MAX_REQUEST_BYTES } from '@auditflow/relay';
 
 /** An entry as PutEvents received it, with the id it was given. */
@@ -210,5 +211,3 @@ function awsError(res: http.ServerResponse, status: number, type: string, messag
   });
   res.end(JSON.stringify({ __type: type, message }));
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
