@@ -19,10 +19,10 @@ export default $config({
     );
     const production = $app.stage === 'production';
 
-    // Functions in the private subnets need a way out for AWS APIs (PutEvents from the relay,
-    // invoking the relay after a commit). A fck-nat instance costs a few dollars a month,
-    // which suits throwaway stages; production gets managed NAT Gateways, which are highly
-    // available and scale without anyone resizing an instance.
+    // Functions in the private subnets need a way out for AWS APIs (the relay's PutEvents).
+    // A fck-nat instance costs a few dollars a month, which suits throwaway stages; production
+    // gets managed NAT Gateways, which are highly available and scale without anyone resizing
+    // an instance.
     const vpc = new sst.aws.Vpc('Vpc', {
       bastion: false,
       nat: production ? 'managed' : 'ec2',

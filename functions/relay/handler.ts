@@ -6,6 +6,7 @@ import {
   type PassResult,
   powertoolsTelemetry,
   prunePublished,
+  RELAY_DEFAULTS,
   relayConfigFromEnv,
 } from '@auditflow/relay';
 import { pruneIdempotencyKeys } from '@auditflow/write-unit';
@@ -38,7 +39,7 @@ function build() {
     concurrency: config.concurrency,
     parallelPasses: config.parallelPasses,
     leaseMs: config.leaseMs,
-    retry: { maxAttempts: config.maxAttempts, baseDelayMs: 1_000, maxDelayMs: 5 * 60_000 },
+    retry: { ...RELAY_DEFAULTS.retry, maxAttempts: config.maxAttempts },
     telemetry: powertoolsTelemetry(logger, metrics),
   });
   return { config, db, relay };
@@ -79,7 +80,7 @@ export async function runScheduledRelay(_event: unknown, context: Context): Prom
     }
   }
   const until = Date.now() + context.getRemainingTimeInMillis() - config.safetyMarginMs;
-  const result = await relay.drain({ until, whenIdle: 'wait', maxPollMs: 2_000 });
+  const result = await relay.drain({ until, whenIdle: 'wait' });
   metrics.addMetric('OldestPendingAgeMs', 'Milliseconds', await oldestPendingAgeMs(db));
   logger.info('relay invocation done', { ...result });
   return result;

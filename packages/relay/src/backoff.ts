@@ -5,12 +5,6 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  maxAttempts: 10,
-  baseDelayMs: 1_000,
-  maxDelayMs: 5 * 60_000,
-};
-
 /**
  * Exponential backoff with full jitter: a random delay up to
  * base * 2^(attempt-1), capped. Jitter spreads the retries of a throttled

@@ -21,16 +21,16 @@ const envSchema = z.object({
    * (at most 10 s), and a request may take 6 s (connect 1 s, answer 5 s).
    */
   RELAY_LEASE_MS: intBetween(RELAY_DEFAULTS.leaseMs, 30_000, 60 * 60_000),
-  RELAY_MAX_ATTEMPTS: positiveInt(10),
+  RELAY_MAX_ATTEMPTS: positiveInt(RELAY_DEFAULTS.retry.maxAttempts),
   /** Published events older than this are pruned. */
-  RELAY_RETENTION_HOURS: positiveInt(24 * 7),
+  RELAY_RETENTION_HOURS: positiveInt(RELAY_DEFAULTS.retentionHours),
   /** Idempotency keys older than this are forgotten; at least a day, so client retries are covered. */
   IDEMPOTENCY_RETENTION_HOURS: intBetween(24 * 7, 24, 24 * 365),
   /**
    * Time kept back from the Lambda's deadline: a request that starts just
    * before it may take 6 s, then its events are marked and metrics flushed.
    */
-  RELAY_SAFETY_MARGIN_MS: positiveInt(10_000),
+  RELAY_SAFETY_MARGIN_MS: positiveInt(RELAY_DEFAULTS.safetyMarginMs),
 });
 
 const linkedBusSchema = z.object({ name: z.string().check(z.minLength(1)) });

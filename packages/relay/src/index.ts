@@ -1,4 +1,4 @@
-export { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelayMs } from './backoff';
+export { type RetryPolicy, retryDelayMs } from './backoff';
 export { createEventBridgeClient } from './client';
 export { type RelayConfig, relayConfigFromEnv } from './config';
 export { RELAY_DEFAULTS } from './defaults';

@@ -21,13 +21,11 @@ export type EntryOutcome =
 export async function putEvents(
   client: EventBridgeClient,
   request: PlannedEntry[],
-  signal?: AbortSignal,
 ): Promise<EntryOutcome[]> {
   let results: PutEventsResultEntry[];
   try {
     const response = await client.send(
       new PutEventsCommand({ Entries: request.map((planned) => planned.entry) }),
-      { abortSignal: signal },
     );
     results = response.Entries ?? [];
   } catch (error) {

@@ -4,7 +4,7 @@ import type { DB, OutboxRow } from '@auditflow/db';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Kysely } from 'kysely';
 import { aggregateKey } from './aggregate-key';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelayMs } from './backoff';
+import { type RetryPolicy, retryDelayMs } from './backoff';
 import { RELAY_DEFAULTS } from './defaults';
 import { entrySize, MAX_REQUEST_BYTES, toEntry } from './envelope';
 import { createLimiter } from './limiter';
@@ -93,7 +93,7 @@ export function createRelay(options: RelayOptions) {
   const sendSlot = createLimiter(options.concurrency ?? RELAY_DEFAULTS.concurrency);
   const parallelPasses = options.parallelPasses ?? RELAY_DEFAULTS.parallelPasses;
   const leaseMs = options.leaseMs ?? RELAY_DEFAULTS.leaseMs;
-  const policy = options.retry ?? DEFAULT_RETRY_POLICY;
+  const policy = options.retry ?? RELAY_DEFAULTS.retry;
   const telemetry = options.telemetry ?? silent;
   const { db } = options;
 
@@ -224,8 +224,8 @@ export function createRelay(options: RelayOptions) {
    */
   async function drain(drainOptions: DrainOptions): Promise<PassResult> {
     const totals = emptyPass();
-    const minPoll = drainOptions.minPollMs ?? 50;
-    const maxPoll = drainOptions.maxPollMs ?? 2_000;
+    const minPoll = drainOptions.minPollMs ?? RELAY_DEFAULTS.minPollMs;
+    const maxPoll = drainOptions.maxPollMs ?? RELAY_DEFAULTS.maxPollMs;
     const running = () => Date.now() < drainOptions.until && !drainOptions.signal?.aborted;
     const busyLoop = async () => {
       while (running()) {
