@@ -1,13 +1,12 @@
 import { AppError } from '@auditflow/core';
 import type { DB, EwaRequestRow } from '@auditflow/db';
-import type { eventCatalogue } from '@auditflow/events';
-import type { CommandContext, WriteBatch } from '@auditflow/write-unit';
+import type { CommandContext } from '@auditflow/write-unit';
 import type { Kysely } from 'kysely';
 import { writeUnit } from '../domain-write-unit';
 import { defineTransition } from '../shared/transition';
 import { ewaRequests } from './aggregate';
 import type { CreateEwaRequestInput, DeclineEwaRequestInput } from './inputs';
-import { nextEwaRequestStatus } from './state-machine';
+import { ewaRequestLifecycle } from './state-machine';
 
 const figures = (request: EwaRequestRow) => ({
   employeeId: request.employee_id,
@@ -39,32 +38,32 @@ export function createEwaRequest(
 }
 
 /** REQUESTED -> APPROVED, by someone other than who requested it (403 otherwise). */
-export const approveEwaRequest = defineTransition(ewaRequests, (request, ctx) => {
-  const status = nextEwaRequestStatus(request.status, 'approve');
-  if (request.created_by === ctx.actor) {
-    throw new AppError(
-      'segregation_of_duties',
-      'The person who requested an EWA payout cannot approve it.',
-    );
-  }
-  return {
-    command: 'approve',
-    status,
-    fields: { approved_by: ctx.actor },
-    audit: { action: 'EwaRequestApproved' },
-    event: {
-      type: 'ewa.request_approved.v1',
-      data: { approvedBy: ctx.actor, ...figures(request) },
-    },
-  };
-});
+export const approveEwaRequest = defineTransition(
+  ewaRequestLifecycle,
+  'approve',
+  (request, ctx) => {
+    if (request.created_by === ctx.actor) {
+      throw new AppError(
+        'segregation_of_duties',
+        'The person who requested an EWA payout cannot approve it.',
+      );
+    }
+    return {
+      fields: { approved_by: ctx.actor },
+      audit: { action: 'EwaRequestApproved' },
+      event: {
+        type: 'ewa.request_approved.v1',
+        data: { approvedBy: ctx.actor, ...figures(request) },
+      },
+    };
+  },
+);
 
 /** REQUESTED -> DECLINED, with a reason. */
 export const declineEwaRequest = defineTransition(
-  ewaRequests,
-  (request, ctx, input: DeclineEwaRequestInput) => ({
-    command: 'decline',
-    status: nextEwaRequestStatus(request.status, 'decline'),
+  ewaRequestLifecycle,
+  'decline',
+  (_request, ctx, input: DeclineEwaRequestInput) => ({
     fields: { decline_reason: input.reason },
     audit: { action: 'EwaRequestDeclined' },
     event: {
@@ -75,32 +74,30 @@ export const declineEwaRequest = defineTransition(
 );
 
 /** APPROVED -> DISBURSED: the money has gone out to the employee. */
-export const disburseEwaRequest = defineTransition(ewaRequests, (request, ctx) => ({
-  command: 'disburse',
-  status: nextEwaRequestStatus(request.status, 'disburse'),
-  fields: { disbursed_by: ctx.actor },
-  audit: { action: 'EwaRequestDisbursed' },
-  event: {
-    type: 'ewa.request_disbursed.v1',
-    data: { disbursedBy: ctx.actor, ...figures(request) },
-  },
-}));
+export const disburseEwaRequest = defineTransition(
+  ewaRequestLifecycle,
+  'disburse',
+  (request, ctx) => ({
+    fields: { disbursed_by: ctx.actor },
+    audit: { action: 'EwaRequestDisbursed' },
+    event: {
+      type: 'ewa.request_disbursed.v1',
+      data: { disbursedBy: ctx.actor, ...figures(request) },
+    },
+  }),
+);
 
 /**
  * DISBURSED -> SETTLED: the payroll run that covers the request's period was
- * paid, so the advance is recovered. Runs inside the subscriber's batch.
+ * paid, so the advance is recovered. The subscriber runs it inside its batch
+ * (`settleEwaRequest.inBatch`).
  */
-export function settleEwaRequest(
-  unit: WriteBatch<typeof eventCatalogue>,
-  ctx: CommandContext,
-  id: string,
-  runId: string,
-) {
-  return unit.transition(ctx, ewaRequests, id, (request) => ({
-    command: 'settle',
-    status: nextEwaRequestStatus(request.status, 'settle'),
+export const settleEwaRequest = defineTransition(
+  ewaRequestLifecycle,
+  'settle',
+  (request, _ctx, runId: string) => ({
     fields: { settled_by_run_id: runId },
     audit: { action: 'EwaRequestSettled' },
     event: { type: 'ewa.request_settled.v1', data: { settledByRunId: runId, ...figures(request) } },
-  }));
-}
+  }),
+);

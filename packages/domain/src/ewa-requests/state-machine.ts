@@ -1,5 +1,7 @@
 import type { EwaRequestStatus } from '@auditflow/db';
-import { nextStatus, type TransitionTable } from '../shared/state-machine';
+import type { TransitionTable } from '../shared/state-machine';
+import type { Lifecycle } from '../shared/transition';
+import { ewaRequests } from './aggregate';
 
 export type EwaRequestCommand = 'approve' | 'decline' | 'disburse' | 'settle';
 
@@ -15,5 +17,8 @@ export const ewaRequestTransitions: TransitionTable<EwaRequestStatus, EwaRequest
   settle: { from: ['DISBURSED'], to: 'SETTLED' },
 };
 
-export const nextEwaRequestStatus = (current: EwaRequestStatus, command: EwaRequestCommand) =>
-  nextStatus(ewaRequestTransitions, 'EWA request', current, command);
+export const ewaRequestLifecycle: Lifecycle<'ewa_requests', EwaRequestCommand> = {
+  aggregate: ewaRequests,
+  noun: 'EWA request',
+  transitions: ewaRequestTransitions,
+};

@@ -6,7 +6,7 @@ import { writeUnit } from '../domain-write-unit';
 import { defineTransition } from '../shared/transition';
 import { payrollRuns } from './aggregate';
 import type { CancelPayrollRunInput, CreatePayrollRunInput, RejectPayrollRunInput } from './inputs';
-import { nextPayrollRunStatus } from './state-machine';
+import { payrollRunLifecycle } from './state-machine';
 
 /** Creates a payroll run in DRAFT. */
 export function createPayrollRun(
@@ -31,17 +31,14 @@ export function createPayrollRun(
 }
 
 /** DRAFT -> SUBMITTED; records who submitted, for segregation of duties. */
-export const submitPayrollRun = defineTransition(payrollRuns, (run, ctx) => ({
-  command: 'submit',
-  status: nextPayrollRunStatus(run.status, 'submit'),
+export const submitPayrollRun = defineTransition(payrollRunLifecycle, 'submit', (_run, ctx) => ({
   fields: { submitted_by: ctx.actor, rejection_reason: null },
   audit: { action: 'PayrollRunSubmitted' },
   event: { type: 'payroll.run_submitted.v1', data: { submittedBy: ctx.actor } },
 }));
 
 /** SUBMITTED -> APPROVED, by someone other than the submitter (403 otherwise). */
-export const approvePayrollRun = defineTransition(payrollRuns, (run, ctx) => {
-  const status = nextPayrollRunStatus(run.status, 'approve');
+export const approvePayrollRun = defineTransition(payrollRunLifecycle, 'approve', (run, ctx) => {
   if (run.submitted_by === ctx.actor) {
     throw new AppError(
       'segregation_of_duties',
@@ -49,8 +46,6 @@ export const approvePayrollRun = defineTransition(payrollRuns, (run, ctx) => {
     );
   }
   return {
-    command: 'approve',
-    status,
     fields: { approved_by: ctx.actor },
     audit: { action: 'PayrollRunApproved' },
     event: {
@@ -66,10 +61,9 @@ export const approvePayrollRun = defineTransition(payrollRuns, (run, ctx) => {
 
 /** SUBMITTED -> DRAFT with a reason; the run can be corrected and submitted again. */
 export const rejectPayrollRun = defineTransition(
-  payrollRuns,
-  (run, ctx, input: RejectPayrollRunInput) => ({
-    command: 'reject',
-    status: nextPayrollRunStatus(run.status, 'reject'),
+  payrollRunLifecycle,
+  'reject',
+  (_run, ctx, input: RejectPayrollRunInput) => ({
     fields: { rejection_reason: input.reason, submitted_by: null },
     audit: { action: 'PayrollRunRejected' },
     event: {
@@ -80,34 +74,34 @@ export const rejectPayrollRun = defineTransition(
 );
 
 /** APPROVED -> PAID. */
-export const markPayrollRunPaid = defineTransition(payrollRuns, (run, ctx) => ({
-  command: 'mark-paid',
-  status: nextPayrollRunStatus(run.status, 'mark-paid'),
-  fields: { paid_by: ctx.actor },
-  audit: { action: 'PayrollRunPaid' },
-  event: {
-    type: 'payroll.run_paid.v1',
-    data: {
-      paidBy: ctx.actor,
-      periodStart: run.period_start,
-      periodEnd: run.period_end,
-      payDate: run.pay_date,
-      currency: run.currency,
-      grossTotalMinor: run.gross_total_minor,
-      employeeCount: run.employee_count,
+export const markPayrollRunPaid = defineTransition(
+  payrollRunLifecycle,
+  'mark-paid',
+  (run, ctx) => ({
+    fields: { paid_by: ctx.actor },
+    audit: { action: 'PayrollRunPaid' },
+    event: {
+      type: 'payroll.run_paid.v1',
+      data: {
+        paidBy: ctx.actor,
+        periodStart: run.period_start,
+        periodEnd: run.period_end,
+        payDate: run.pay_date,
+        currency: run.currency,
+        grossTotalMinor: run.gross_total_minor,
+        employeeCount: run.employee_count,
+      },
     },
-  },
-}));
+  }),
+);
 
 /** DRAFT or SUBMITTED -> CANCELLED, with an optional reason. */
 export const cancelPayrollRun = defineTransition(
-  payrollRuns,
+  payrollRunLifecycle,
+  'cancel',
   (run, ctx, input: CancelPayrollRunInput) => {
-    const status = nextPayrollRunStatus(run.status, 'cancel');
     const previousStatus = run.status === 'DRAFT' ? 'DRAFT' : 'SUBMITTED';
     return {
-      command: 'cancel',
-      status,
       fields: { cancellation_reason: input.reason ?? null },
       audit: { action: 'PayrollRunCancelled' },
       event: {

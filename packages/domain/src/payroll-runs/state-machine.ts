@@ -1,5 +1,7 @@
 import type { PayrollRunStatus } from '@auditflow/db';
-import { nextStatus, type TransitionTable } from '../shared/state-machine';
+import type { TransitionTable } from '../shared/state-machine';
+import type { Lifecycle } from '../shared/transition';
+import { payrollRuns } from './aggregate';
 
 export type PayrollRunCommand = 'submit' | 'approve' | 'reject' | 'mark-paid' | 'cancel';
 
@@ -12,5 +14,8 @@ export const payrollRunTransitions: TransitionTable<PayrollRunStatus, PayrollRun
   cancel: { from: ['DRAFT', 'SUBMITTED'], to: 'CANCELLED' },
 };
 
-export const nextPayrollRunStatus = (current: PayrollRunStatus, command: PayrollRunCommand) =>
-  nextStatus(payrollRunTransitions, 'payroll run', current, command);
+export const payrollRunLifecycle: Lifecycle<'payroll_runs', PayrollRunCommand> = {
+  aggregate: payrollRuns,
+  noun: 'payroll run',
+  transitions: payrollRunTransitions,
+};

@@ -53,7 +53,7 @@ export const settleEwaOnRunPaid = createSubscriberHandler({
     };
     for (const id of ids) {
       try {
-        await settleEwaRequest(unit, ctx, id, event.aggregate.id);
+        await settleEwaRequest.inBatch(unit, ctx, { id }, event.aggregate.id);
       } catch (error) {
         // Settled meanwhile by another run's event: nothing left to do for it.
         if (error instanceof AppError && error.code === 'invalid_transition') continue;
