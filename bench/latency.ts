@@ -80,130 +80,15 @@ export const latency: Benchmark<LatencyConfig> = {
       databaseUrl: database?.url,
       busName: 'auditflow-bench',
     });
-    const writes = new Map<string, Write>();
-    let errors = 0;
-    let firstError: string | undefined;
-    let achievedPerSecond = 0;
-    let baseline: ReturnType<typeof summarize> | undefined;
+    let load: LoadOutcome | undefined;
+    let baseline: Summary | undefined;
     let postgres = externalServer?.version ?? 'embedded (npm start)';
     try {
       const key = await loadOrCreateKey(dataDir);
       const token = await signDevToken(key, { tenant: 'bench', sub: 'alice' });
       postgres = externalServer?.version ?? (await serverVersion(stack.databaseUrl));
-
-      // The floor: a PutEvents round trip to the same endpoint, nothing else.
-      const client = localEventBridgeClient(stack.eventBridgeUrl);
-      const direct: number[] = [];
-      for (let i = 0; i < config.baselineCalls; i++) {
-        const started = performance.now();
-        await client.send(
-          new PutEventsCommand({
-            Entries: [
-              {
-                EventBusName: 'auditflow-bench',
-                Source: 'auditflow.bench',
-                DetailType: 'bench.baseline.v1',
-                Detail: JSON.stringify({ id: `baseline-${i}` }),
-              },
-            ],
-          }),
-        );
-        direct.push(performance.now() - started);
-      }
-      baseline = summarize(direct);
-      client.destroy();
-
-      const unsubscribe = stack.eventBridge.onAccepted((batch) => {
-        const now = performance.now();
-        for (const event of batch) {
-          const id = (event.detail as { correlationId?: string }).correlationId;
-          const write = id ? writes.get(id) : undefined;
-          if (write && write.acceptedAt === undefined) write.acceptedAt = now;
-        }
-        // The endpoint keeps every event for tests; this run needs only the times above.
-        stack.eventBridge.accepted.length = 0;
-      });
-
-      // Runs move DRAFT -> SUBMITTED -> DRAFT (submit, reject) while new ones
-      // are created; a run gets its next command only after its last returned.
-      const idle: { id: string; status: string }[] = [];
-      const post = async (index: number, measured: boolean) => {
-        const correlationId = `bench-latency-${index}`;
-        const run = index % config.createEvery === 0 ? undefined : idle.shift();
-        const write: Write = { sentAt: performance.now(), measured };
-        writes.set(correlationId, write);
-        const request = run
-          ? run.status === 'DRAFT'
-            ? { path: `/payroll-runs/${run.id}/submit`, body: undefined }
-            : {
-                path: `/payroll-runs/${run.id}/reject`,
-                body: { reason: 'figures do not match the ledger' },
-              }
-          : {
-              path: '/payroll-runs',
-              body: {
-                periodStart: '2026-11-01',
-                periodEnd: '2026-11-30',
-                payDate: '2026-12-01',
-                currency: 'EUR',
-                grossTotalMinor: 1234500,
-                employeeCount: 12,
-              },
-            };
-        try {
-          const response = await fetch(`${stack.apiUrl}${request.path}`, {
-            method: 'POST',
-            headers: {
-              authorization: `Bearer ${token}`,
-              'x-correlation-id': correlationId,
-              ...(request.body && { 'content-type': 'application/json' }),
-            },
-            ...(request.body && { body: JSON.stringify(request.body) }),
-          });
-          const body = (await response.json()) as { id: string; status: string };
-          write.returnedAt = performance.now();
-          if (!response.ok) throw new Error(`${response.status} ${JSON.stringify(body)}`);
-          idle.push({ id: body.id, status: body.status });
-        } catch (error) {
-          writes.delete(correlationId);
-          errors++;
-          firstError ??= String(error);
-          if (run) idle.push(run);
-        }
-      };
-
-      // Open loop: writes start on schedule whether or not earlier ones returned.
-      const intervalMs = 1000 / config.writesPerSecond;
-      const warmupWrites = Math.round(config.warmupSeconds * config.writesPerSecond);
-      const totalWrites = warmupWrites + Math.round(config.seconds * config.writesPerSecond);
-      context.log(
-        `${config.writesPerSecond} writes/s for ${config.warmupSeconds} s warm-up + ${config.seconds} s`,
-      );
-      const inFlight: Promise<void>[] = [];
-      const loadStarted = performance.now();
-      let measureStarted = loadStarted;
-      let sent = 0;
-      while (sent < totalWrites) {
-        const due = Math.min(
-          totalWrites,
-          Math.floor((performance.now() - loadStarted) / intervalMs) + 1,
-        );
-        while (sent < due) {
-          if (sent === warmupWrites) measureStarted = performance.now();
-          inFlight.push(post(sent, sent >= warmupWrites));
-          sent++;
-        }
-        await sleep(1);
-      }
-      const measuredSeconds = (performance.now() - measureStarted) / 1000;
-      await Promise.all(inFlight);
-      const settleUntil = performance.now() + config.settleMs;
-      const waiting = () =>
-        [...writes.values()].some((w) => w.returnedAt !== undefined && w.acceptedAt === undefined);
-      while (waiting() && performance.now() < settleUntil) await sleep(10);
-      unsubscribe();
-      const measuredWrites = [...writes.values()].filter((w) => w.measured).length;
-      achievedPerSecond = measuredWrites / measuredSeconds;
+      baseline = await timeDirectPutEvents(stack.eventBridgeUrl, config.baselineCalls);
+      load = await driveWrites(stack, token, config, context.log);
     } finally {
       await stack.stop();
       restore('DATABASE_URL', savedUrl);
@@ -211,73 +96,229 @@ export const latency: Benchmark<LatencyConfig> = {
       await externalServer?.stop();
       await fs.rm(dataDir, { recursive: true, force: true });
     }
-
-    const measured = [...writes.values()].filter((w) => w.measured && w.returnedAt !== undefined);
-    const delivered = measured.filter((w) => w.acceptedAt !== undefined);
-    const fromCommit = summarize(
-      delivered.map((w) => (w.acceptedAt as number) - (w.returnedAt as number)),
-    );
-    const fromRequest = summarize(delivered.map((w) => (w.acceptedAt as number) - w.sentAt));
-    const writeTime = summarize(measured.map((w) => (w.returnedAt as number) - w.sentAt));
-    const direct = baseline ?? summarize([]);
-    const rows: Row[] = [];
-    for (const q of ['p50', 'p95', 'p99'] as const) {
-      rows.push({
-        label: `commit -> accepted ${q}`,
-        value: fromCommit[q],
-        unit: 'ms',
-        baseline: { label: `direct PutEvents ${q}`, value: direct[q] },
-        ratio: fromCommit[q] / direct[q],
-      });
-    }
-    rows.push(
-      {
-        label: 'request sent -> accepted p99 (upper bound)',
-        value: fromRequest.p99,
-        unit: 'ms',
-        baseline: { label: 'write response p99', value: writeTime.p99 },
-        ratio: fromRequest.p99 / writeTime.p99,
-      },
-      {
-        label: 'writes/s achieved',
-        value: achievedPerSecond,
-        unit: 'writes/s',
-        baseline: { label: 'asked', value: config.writesPerSecond },
-        ratio: achievedPerSecond / config.writesPerSecond,
-      },
-    );
     return {
       startedAt,
       durationMs: performance.now() - began,
       config: {
         ...config,
         postgres,
-        stack:
-          'startLocalStack, as npm start runs it (relay loop with NOTIFY and in-process nudge)',
+        stack: 'startLocalStack, as npm start runs it (relay loop woken by NOTIFY)',
         commitTime: 'when the write response reached the client (just after the commit)',
       },
-      rows,
-      results: [
-        {
-          writes: measured.length,
-          delivered: delivered.length,
-          missing: measured.length - delivered.length,
-          errors,
-          ...(firstError && { firstError }),
-          achievedWritesPerSecond: round(achievedPerSecond),
-          commitToAcceptedMs: rounded(fromCommit),
-          requestToAcceptedMs: rounded(fromRequest),
-          writeResponseMs: rounded(writeTime),
-          directPutEventsMs: rounded(direct),
-        },
-      ],
-      targets: [
-        target('commit -> accepted p50 (ms)', fromCommit.p50, '<=', 100),
-        target('commit -> accepted p99 (ms)', fromCommit.p99, '<=', 500),
-      ],
+      ...report(load, baseline ?? summarize([]), config),
     };
   },
 };
+
+type Summary = ReturnType<typeof summarize>;
+type LocalStack = Awaited<ReturnType<typeof startLocalStack>>;
+
+interface LoadOutcome {
+  writes: Map<string, Write>;
+  errors: number;
+  firstError?: string;
+  achievedPerSecond: number;
+}
+
+/** The floor: a PutEvents round trip to the same endpoint, nothing else. */
+async function timeDirectPutEvents(eventBridgeUrl: string, calls: number): Promise<Summary> {
+  const client = localEventBridgeClient(eventBridgeUrl);
+  const direct: number[] = [];
+  try {
+    for (let i = 0; i < calls; i++) {
+      const started = performance.now();
+      await client.send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              EventBusName: 'auditflow-bench',
+              Source: 'auditflow.bench',
+              DetailType: 'bench.baseline.v1',
+              Detail: JSON.stringify({ id: `baseline-${i}` }),
+            },
+          ],
+        }),
+      );
+      direct.push(performance.now() - started);
+    }
+  } finally {
+    client.destroy();
+  }
+  return summarize(direct);
+}
+
+/**
+ * Writes over HTTP at the configured rate, open loop, and records for each
+ * when it was sent, when its response came back and when its event reached
+ * the endpoint (paired by correlation id).
+ */
+async function driveWrites(
+  stack: LocalStack,
+  token: string,
+  config: LatencyConfig,
+  log: (message: string) => void,
+): Promise<LoadOutcome> {
+  const writes = new Map<string, Write>();
+  const outcome: LoadOutcome = { writes, errors: 0, achievedPerSecond: 0 };
+  const unsubscribe = stack.eventBridge.onAccepted((batch) => {
+    const now = performance.now();
+    for (const event of batch) {
+      const id = (event.detail as { correlationId?: string }).correlationId;
+      const write = id ? writes.get(id) : undefined;
+      if (write && write.acceptedAt === undefined) write.acceptedAt = now;
+    }
+    // The endpoint keeps every event for tests; this run needs only the times above.
+    stack.eventBridge.accepted.length = 0;
+  });
+
+  // Runs move DRAFT -> SUBMITTED -> DRAFT (submit, reject) while new ones
+  // are created; a run gets its next command only after its last returned.
+  const idle: { id: string; status: string }[] = [];
+  const post = async (index: number, measured: boolean) => {
+    const correlationId = `bench-latency-${index}`;
+    const run = index % config.createEvery === 0 ? undefined : idle.shift();
+    const write: Write = { sentAt: performance.now(), measured };
+    writes.set(correlationId, write);
+    const request = nextRequest(run);
+    try {
+      const response = await fetch(`${stack.apiUrl}${request.path}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'x-correlation-id': correlationId,
+          ...(request.body !== undefined && { 'content-type': 'application/json' }),
+        },
+        ...(request.body !== undefined && { body: JSON.stringify(request.body) }),
+      });
+      const body = (await response.json()) as { id: string; status: string };
+      write.returnedAt = performance.now();
+      if (!response.ok) throw new Error(`${response.status} ${JSON.stringify(body)}`);
+      idle.push({ id: body.id, status: body.status });
+    } catch (error) {
+      writes.delete(correlationId);
+      outcome.errors++;
+      outcome.firstError ??= String(error);
+      if (run) idle.push(run);
+    }
+  };
+
+  // Open loop: writes start on schedule whether or not earlier ones returned.
+  const intervalMs = 1000 / config.writesPerSecond;
+  const warmupWrites = Math.round(config.warmupSeconds * config.writesPerSecond);
+  const totalWrites = warmupWrites + Math.round(config.seconds * config.writesPerSecond);
+  log(
+    `${config.writesPerSecond} writes/s for ${config.warmupSeconds} s warm-up + ${config.seconds} s`,
+  );
+  const inFlight: Promise<void>[] = [];
+  const loadStarted = performance.now();
+  let measureStarted = loadStarted;
+  let sent = 0;
+  while (sent < totalWrites) {
+    const due = Math.min(
+      totalWrites,
+      Math.floor((performance.now() - loadStarted) / intervalMs) + 1,
+    );
+    while (sent < due) {
+      if (sent === warmupWrites) measureStarted = performance.now();
+      inFlight.push(post(sent, sent >= warmupWrites));
+      sent++;
+    }
+    await sleep(1);
+  }
+  const measuredSeconds = (performance.now() - measureStarted) / 1000;
+  await Promise.all(inFlight);
+  const settleUntil = performance.now() + config.settleMs;
+  const waiting = () =>
+    [...writes.values()].some((w) => w.returnedAt !== undefined && w.acceptedAt === undefined);
+  while (waiting() && performance.now() < settleUntil) await sleep(10);
+  unsubscribe();
+  const measuredWrites = [...writes.values()].filter((w) => w.measured).length;
+  outcome.achievedPerSecond = measuredWrites / measuredSeconds;
+  return outcome;
+}
+
+/** The next command for an idle run (submit a draft, reject a submitted one), or a new run. */
+function nextRequest(run: { id: string; status: string } | undefined): {
+  path: string;
+  body?: unknown;
+} {
+  if (!run) {
+    return {
+      path: '/payroll-runs',
+      body: {
+        periodStart: '2026-11-01',
+        periodEnd: '2026-11-30',
+        payDate: '2026-12-01',
+        currency: 'EUR',
+        grossTotalMinor: 1234500,
+        employeeCount: 12,
+      },
+    };
+  }
+  return run.status === 'DRAFT'
+    ? { path: `/payroll-runs/${run.id}/submit` }
+    : {
+        path: `/payroll-runs/${run.id}/reject`,
+        body: { reason: 'figures do not match the ledger' },
+      };
+}
+
+/** The table, the raw figures and the targets, each figure against its same-run baseline. */
+function report(load: LoadOutcome | undefined, direct: Summary, config: LatencyConfig) {
+  const writes = load ? [...load.writes.values()] : [];
+  const measured = writes.filter((w) => w.measured && w.returnedAt !== undefined);
+  const delivered = measured.filter((w) => w.acceptedAt !== undefined);
+  const fromCommit = summarize(
+    delivered.map((w) => (w.acceptedAt as number) - (w.returnedAt as number)),
+  );
+  const fromRequest = summarize(delivered.map((w) => (w.acceptedAt as number) - w.sentAt));
+  const writeTime = summarize(measured.map((w) => (w.returnedAt as number) - w.sentAt));
+  const achievedPerSecond = load?.achievedPerSecond ?? 0;
+  const rows: Row[] = (['p50', 'p95', 'p99'] as const).map((q) => ({
+    label: `commit -> accepted ${q}`,
+    value: fromCommit[q],
+    unit: 'ms',
+    baseline: { label: `direct PutEvents ${q}`, value: direct[q] },
+    ratio: fromCommit[q] / direct[q],
+  }));
+  rows.push(
+    {
+      label: 'request sent -> accepted p99 (upper bound)',
+      value: fromRequest.p99,
+      unit: 'ms',
+      baseline: { label: 'write response p99', value: writeTime.p99 },
+      ratio: fromRequest.p99 / writeTime.p99,
+    },
+    {
+      label: 'writes/s achieved',
+      value: achievedPerSecond,
+      unit: 'writes/s',
+      baseline: { label: 'asked', value: config.writesPerSecond },
+      ratio: achievedPerSecond / config.writesPerSecond,
+    },
+  );
+  return {
+    rows,
+    results: [
+      {
+        writes: measured.length,
+        delivered: delivered.length,
+        missing: measured.length - delivered.length,
+        errors: load?.errors ?? 0,
+        ...(load?.firstError && { firstError: load.firstError }),
+        achievedWritesPerSecond: round(achievedPerSecond),
+        commitToAcceptedMs: rounded(fromCommit),
+        requestToAcceptedMs: rounded(fromRequest),
+        writeResponseMs: rounded(writeTime),
+        directPutEventsMs: rounded(direct),
+      },
+    ],
+    targets: [
+      target('commit -> accepted p50 (ms)', fromCommit.p50, '<=', 100),
+      target('commit -> accepted p99 (ms)', fromCommit.p99, '<=', 500),
+    ],
+  };
+}
 
 function rounded(summary: ReturnType<typeof summarize>) {
   return Object.fromEntries(
