@@ -193,34 +193,7 @@ export const writePath: Benchmark<WritePathConfig> = {
         raw: (client) => rawTransition(pool, next('raw', rawRuns, client), `client-${client}`),
       };
 
-      for (const clients of config.clients) {
-        for (let round = 0; round < config.rounds; round++) {
-          const order = VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length] as Variant);
-          for (const variant of order) {
-            const cpu = process.cpuUsage();
-            const machineBefore = machineCpu();
-            const result = await closedLoop({
-              clients,
-              warmupMs: config.warmupMs,
-              durationMs: config.durationMs,
-              op: ops[variant],
-            });
-            const wallMs = config.warmupMs + result.elapsedMs;
-            const used = process.cpuUsage(cpu);
-            measurements.push({
-              clients,
-              round,
-              variant,
-              ...result,
-              machineCpuCores: coresBusySince(machineBefore, wallMs),
-              nodeCpuCores: (used.user + used.system) / 1000 / wallMs,
-            });
-            context.log(
-              `${clients} client(s), round ${round + 1}, ${variant}: ${Math.round(result.opsPerSecond)} ops/s`,
-            );
-          }
-        }
-      }
+      measurements.push(...(await measureRounds(config, ops, context.log)));
     } finally {
       await pool.end();
       await closeDb();
@@ -230,109 +203,7 @@ export const writePath: Benchmark<WritePathConfig> = {
       await server.stop();
     }
 
-    const rows: Row[] = [];
-    const targets = [];
-    const results = [];
-    for (const clients of config.clients) {
-      const of = (variant: Variant) =>
-        measurements.filter((m) => m.clients === clients && m.variant === variant);
-      const combine = (variant: Variant): Combined => {
-        const runs = of(variant);
-        const ops = runs.reduce((sum, m) => sum + m.ops, 0);
-        const elapsedMs = runs.reduce((sum, m) => sum + m.elapsedMs, 0);
-        return {
-          ops,
-          errors: runs.reduce((sum, m) => sum + m.errors, 0),
-          opsPerSecond: (ops / elapsedMs) * 1000,
-          latency: summarize(Float64Array.from(runs.flatMap((m) => Array.from(m.latenciesMs)))),
-          machineCpuCores: runs.reduce((sum, m) => sum + m.machineCpuCores, 0) / runs.length,
-          nodeCpuCores: runs.reduce((sum, m) => sum + m.nodeCpuCores, 0) / runs.length,
-        };
-      };
-      const combined: Record<Variant, Combined> = {
-        audited: combine('audited'),
-        bare: combine('bare'),
-        raw: combine('raw'),
-      };
-      const perRound = (baseline: Variant) =>
-        of('audited').map((m) => {
-          const base = of(baseline).find((b) => b.round === m.round);
-          return round(base ? m.opsPerSecond / base.opsPerSecond : Number.NaN);
-        });
-      const a = combined.audited;
-      const b = combined.bare;
-      const c = combined.raw;
-      rows.push(
-        {
-          label: `${clients} client(s): (a)/(b) throughput`,
-          value: a.opsPerSecond,
-          unit: 'ops/s',
-          baseline: { label: 'bare UPDATE', value: b.opsPerSecond },
-          ratio: a.opsPerSecond / b.opsPerSecond,
-        },
-        {
-          label: `${clients} client(s): (a)/(c) throughput`,
-          value: a.opsPerSecond,
-          unit: 'ops/s',
-          baseline: { label: 'raw SQL floor', value: c.opsPerSecond },
-          ratio: a.opsPerSecond / c.opsPerSecond,
-          note:
-            `per round ${perRound('raw').join(', ')}; ` +
-            `CPU: this process ${a.nodeCpuCores.toFixed(2)} (a) / ${c.nodeCpuCores.toFixed(2)} (c), ` +
-            `machine ${a.machineCpuCores.toFixed(1)} / ${c.machineCpuCores.toFixed(1)} cores`,
-        },
-      );
-      for (const q of ['p50', 'p99'] as const) {
-        rows.push({
-          label: `${clients} client(s): (a) ${q} latency vs (c)`,
-          value: a.latency[q],
-          unit: 'ms',
-          baseline: { label: `raw SQL ${q}`, value: c.latency[q] },
-          ratio: a.latency[q] / c.latency[q],
-        });
-      }
-      rows.push({
-        label: `${clients} client(s): (b) p50 / p99 latency`,
-        value: b.latency.p50,
-        unit: 'ms',
-        note: `p99 ${round(b.latency.p99)} ms`,
-      });
-      if (clients === 8)
-        targets.push(
-          target('(a)/(c) throughput at 8 clients', a.opsPerSecond / c.opsPerSecond, '>=', 0.7),
-        );
-      results.push({
-        clients,
-        ...Object.fromEntries(
-          VARIANTS.map((variant) => {
-            const v = combined[variant];
-            return [
-              variant,
-              {
-                description: LABELS[variant],
-                ops: v.ops,
-                errors: v.errors,
-                opsPerSecond: round(v.opsPerSecond),
-                latencyMs: Object.fromEntries(
-                  Object.entries(v.latency).map(([k, value]) => [
-                    k,
-                    k === 'count' ? value : round(value),
-                  ]),
-                ),
-                machineCpuCores: round(v.machineCpuCores),
-                nodeCpuCores: round(v.nodeCpuCores),
-              },
-            ];
-          }),
-        ),
-        ratios: {
-          auditedOverBare: round(a.opsPerSecond / b.opsPerSecond),
-          auditedOverRaw: round(a.opsPerSecond / c.opsPerSecond),
-          auditedOverRawPerRound: perRound('raw'),
-          auditedOverBarePerRound: perRound('bare'),
-        },
-      });
-    }
+    const { rows, results, targets } = report(measurements, config.clients);
     return {
       startedAt,
       durationMs: performance.now() - began,
@@ -350,6 +221,155 @@ export const writePath: Benchmark<WritePathConfig> = {
     };
   },
 };
+
+/**
+ * Every client count, every round, every variant: a round runs the variants
+ * in a rotated order, so drift on a shared machine hits all of them alike.
+ */
+async function measureRounds(
+  config: WritePathConfig,
+  ops: Record<Variant, (client: number) => Promise<void>>,
+  log: (message: string) => void,
+): Promise<Measurement[]> {
+  const measurements: Measurement[] = [];
+  for (const clients of config.clients) {
+    for (let round = 0; round < config.rounds; round++) {
+      const order = VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length] as Variant);
+      for (const variant of order) {
+        const cpu = process.cpuUsage();
+        const machineBefore = machineCpu();
+        const result = await closedLoop({
+          clients,
+          warmupMs: config.warmupMs,
+          durationMs: config.durationMs,
+          op: ops[variant],
+        });
+        const wallMs = config.warmupMs + result.elapsedMs;
+        const used = process.cpuUsage(cpu);
+        measurements.push({
+          clients,
+          round,
+          variant,
+          ...result,
+          machineCpuCores: coresBusySince(machineBefore, wallMs),
+          nodeCpuCores: (used.user + used.system) / 1000 / wallMs,
+        });
+        log(
+          `${clients} client(s), round ${round + 1}, ${variant}: ${Math.round(result.opsPerSecond)} ops/s`,
+        );
+      }
+    }
+  }
+  return measurements;
+}
+
+/** Per client count: (a) against (b) and (c), throughput and latency, with the raw figures. */
+function report(measurements: Measurement[], clientCounts: number[]) {
+  const rows: Row[] = [];
+  const targets = [];
+  const results = [];
+  for (const clients of clientCounts) {
+    const of = (variant: Variant) =>
+      measurements.filter((m) => m.clients === clients && m.variant === variant);
+    const combine = (variant: Variant): Combined => {
+      const runs = of(variant);
+      const ops = runs.reduce((sum, m) => sum + m.ops, 0);
+      const elapsedMs = runs.reduce((sum, m) => sum + m.elapsedMs, 0);
+      return {
+        ops,
+        errors: runs.reduce((sum, m) => sum + m.errors, 0),
+        opsPerSecond: (ops / elapsedMs) * 1000,
+        latency: summarize(Float64Array.from(runs.flatMap((m) => Array.from(m.latenciesMs)))),
+        machineCpuCores: runs.reduce((sum, m) => sum + m.machineCpuCores, 0) / runs.length,
+        nodeCpuCores: runs.reduce((sum, m) => sum + m.nodeCpuCores, 0) / runs.length,
+      };
+    };
+    const combined: Record<Variant, Combined> = {
+      audited: combine('audited'),
+      bare: combine('bare'),
+      raw: combine('raw'),
+    };
+    const perRound = (baseline: Variant) =>
+      of('audited').map((m) => {
+        const base = of(baseline).find((b) => b.round === m.round);
+        return round(base ? m.opsPerSecond / base.opsPerSecond : Number.NaN);
+      });
+    const a = combined.audited;
+    const b = combined.bare;
+    const c = combined.raw;
+    rows.push(
+      {
+        label: `${clients} client(s): (a)/(b) throughput`,
+        value: a.opsPerSecond,
+        unit: 'ops/s',
+        baseline: { label: 'bare UPDATE', value: b.opsPerSecond },
+        ratio: a.opsPerSecond / b.opsPerSecond,
+      },
+      {
+        label: `${clients} client(s): (a)/(c) throughput`,
+        value: a.opsPerSecond,
+        unit: 'ops/s',
+        baseline: { label: 'raw SQL floor', value: c.opsPerSecond },
+        ratio: a.opsPerSecond / c.opsPerSecond,
+        note:
+          `per round ${perRound('raw').join(', ')}; ` +
+          `CPU: this process ${a.nodeCpuCores.toFixed(2)} (a) / ${c.nodeCpuCores.toFixed(2)} (c), ` +
+          `machine ${a.machineCpuCores.toFixed(1)} / ${c.machineCpuCores.toFixed(1)} cores`,
+      },
+    );
+    for (const q of ['p50', 'p99'] as const) {
+      rows.push({
+        label: `${clients} client(s): (a) ${q} latency vs (c)`,
+        value: a.latency[q],
+        unit: 'ms',
+        baseline: { label: `raw SQL ${q}`, value: c.latency[q] },
+        ratio: a.latency[q] / c.latency[q],
+      });
+    }
+    rows.push({
+      label: `${clients} client(s): (b) p50 / p99 latency`,
+      value: b.latency.p50,
+      unit: 'ms',
+      note: `p99 ${round(b.latency.p99)} ms`,
+    });
+    if (clients === 8)
+      targets.push(
+        target('(a)/(c) throughput at 8 clients', a.opsPerSecond / c.opsPerSecond, '>=', 0.7),
+      );
+    results.push({
+      clients,
+      ...Object.fromEntries(
+        VARIANTS.map((variant) => {
+          const v = combined[variant];
+          return [
+            variant,
+            {
+              description: LABELS[variant],
+              ops: v.ops,
+              errors: v.errors,
+              opsPerSecond: round(v.opsPerSecond),
+              latencyMs: Object.fromEntries(
+                Object.entries(v.latency).map(([k, value]) => [
+                  k,
+                  k === 'count' ? value : round(value),
+                ]),
+              ),
+              machineCpuCores: round(v.machineCpuCores),
+              nodeCpuCores: round(v.nodeCpuCores),
+            },
+          ];
+        }),
+      ),
+      ratios: {
+        auditedOverBare: round(a.opsPerSecond / b.opsPerSecond),
+        auditedOverRaw: round(a.opsPerSecond / c.opsPerSecond),
+        auditedOverRawPerRound: perRound('raw'),
+        auditedOverBarePerRound: perRound('bare'),
+      },
+    });
+  }
+  return { rows, results, targets };
+}
 
 function restore(name: string, value: string | undefined) {
   if (value === undefined) delete process.env[name];
