@@ -205,7 +205,11 @@ export default $config({
       api.route(
         `${route.method} ${route.path}`,
         { ...databaseFunction, handler: route.handler },
-        route.auth ? { auth: { jwt: { authorizer: authorizer.id } } } : {},
+        // Scopes keep out tokens that prove only who someone is (an ID token of the same issuer
+        // and audience): each route lets through only the scopes its action needs.
+        route.auth
+          ? { auth: { jwt: { authorizer: authorizer.id, scopes: [...route.scopes] } } }
+          : {},
       );
     }
 

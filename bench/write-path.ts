@@ -68,7 +68,7 @@ function invoke(
       routeKey: `POST ${request.routePath}`,
       pathParameters: request.id ? { id: request.id } : {},
     },
-    { tenant_id: TENANT, sub: request.sub },
+    { tenant_id: TENANT, sub: request.sub, scope: 'payroll:submit payroll:approve' },
   );
   return handler(event, lambdaContext(request.routePath));
 }

@@ -1,3 +1,4 @@
+export { BUSINESS_SCOPES, SCOPES, type Scope } from './api/scopes';
 export { loadHandler, parseHandler } from './handler-reference';
 export {
   deployedHandlers,

@@ -1,3 +1,5 @@
+import { SCOPES, type Scope } from './scopes';
+
 /**
  * Every HTTP route, declared once: sst.config.ts gives each to API Gateway and
  * the local gateway serves the same list, so what runs locally is what deploys.
@@ -11,34 +13,54 @@ export interface RouteDefinition {
   handler: string;
   /** Whether the JWT authorizer guards the route. */
   auth: boolean;
+  /** Scopes of which the token must carry at least one (empty for a public route). */
+  scopes: readonly Scope[];
 }
 
 const route = (
   method: RouteDefinition['method'],
   path: string,
   file: string,
-  auth = true,
-): RouteDefinition => ({ method, path, handler: `functions/api/${file}.handler`, auth });
+  scopes: readonly Scope[] | 'public',
+): RouteDefinition => ({
+  method,
+  path,
+  handler: `functions/api/${file}.handler`,
+  auth: scopes !== 'public',
+  scopes: scopes === 'public' ? [] : scopes,
+});
+
+const {
+  payrollRead,
+  payrollPrepare,
+  payrollSubmit,
+  payrollApprove,
+  payrollPay,
+  ewaRead,
+  ewaRequest,
+  ewaApprove,
+  ewaDisburse,
+} = SCOPES;
 
 export const routes: readonly RouteDefinition[] = [
-  route('GET', '/health', 'health', false),
-  route('GET', '/dashboard', 'dashboard'),
+  route('GET', '/health', 'health', 'public'),
+  route('GET', '/dashboard', 'dashboard', [payrollRead, ewaRead]),
 
-  route('POST', '/payroll-runs', 'payroll-runs/create'),
-  route('GET', '/payroll-runs', 'payroll-runs/list'),
-  route('GET', '/payroll-runs/{id}', 'payroll-runs/get'),
-  route('GET', '/payroll-runs/{id}/history', 'payroll-runs/history'),
-  route('POST', '/payroll-runs/{id}/submit', 'payroll-runs/submit'),
-  route('POST', '/payroll-runs/{id}/approve', 'payroll-runs/approve'),
-  route('POST', '/payroll-runs/{id}/reject', 'payroll-runs/reject'),
-  route('POST', '/payroll-runs/{id}/mark-paid', 'payroll-runs/mark-paid'),
-  route('POST', '/payroll-runs/{id}/cancel', 'payroll-runs/cancel'),
+  route('POST', '/payroll-runs', 'payroll-runs/create', [payrollPrepare]),
+  route('GET', '/payroll-runs', 'payroll-runs/list', [payrollRead]),
+  route('GET', '/payroll-runs/{id}', 'payroll-runs/get', [payrollRead]),
+  route('GET', '/payroll-runs/{id}/history', 'payroll-runs/history', [payrollRead]),
+  route('POST', '/payroll-runs/{id}/submit', 'payroll-runs/submit', [payrollSubmit]),
+  route('POST', '/payroll-runs/{id}/approve', 'payroll-runs/approve', [payrollApprove]),
+  route('POST', '/payroll-runs/{id}/reject', 'payroll-runs/reject', [payrollApprove]),
+  route('POST', '/payroll-runs/{id}/mark-paid', 'payroll-runs/mark-paid', [payrollPay]),
+  route('POST', '/payroll-runs/{id}/cancel', 'payroll-runs/cancel', [payrollPrepare]),
 
-  route('POST', '/ewa-requests', 'ewa-requests/create'),
-  route('GET', '/ewa-requests', 'ewa-requests/list'),
-  route('GET', '/ewa-requests/{id}', 'ewa-requests/get'),
-  route('GET', '/ewa-requests/{id}/history', 'ewa-requests/history'),
-  route('POST', '/ewa-requests/{id}/approve', 'ewa-requests/approve'),
-  route('POST', '/ewa-requests/{id}/decline', 'ewa-requests/decline'),
-  route('POST', '/ewa-requests/{id}/disburse', 'ewa-requests/disburse'),
+  route('POST', '/ewa-requests', 'ewa-requests/create', [ewaRequest]),
+  route('GET', '/ewa-requests', 'ewa-requests/list', [ewaRead]),
+  route('GET', '/ewa-requests/{id}', 'ewa-requests/get', [ewaRead]),
+  route('GET', '/ewa-requests/{id}/history', 'ewa-requests/history', [ewaRead]),
+  route('POST', '/ewa-requests/{id}/approve', 'ewa-requests/approve', [ewaApprove]),
+  route('POST', '/ewa-requests/{id}/decline', 'ewa-requests/decline', [ewaApprove]),
+  route('POST', '/ewa-requests/{id}/disburse', 'ewa-requests/disburse', [ewaDisburse]),
 ];

@@ -118,6 +118,18 @@ describe('EWA requests over HTTP', () => {
     });
   });
 
+  it('refuses disbursement by the person who requested the payout, even once approved', async () => {
+    const tenant = newTenant();
+    const alice = { tenant, sub: 'alice' };
+    const request = await createRequest(alice);
+    expect((await apply({ tenant, sub: 'bob' }, request.id, 'approve')).status).toBe(200);
+    const refused = await apply(alice, request.id, 'disburse');
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('segregation_of_duties');
+    const current = await call('GET', `/ewa-requests/${request.id}`, { as: alice });
+    expect(current.body).toMatchObject({ status: 'APPROVED', version: 2 });
+  });
+
   it('refuses approval by the person who requested the payout with 403 and writes nothing', async () => {
     const alice = { tenant: newTenant(), sub: 'alice' };
     const request = await createRequest(alice);
@@ -180,7 +192,7 @@ describe('EWA requests over HTTP', () => {
     });
     expect(current.status).toBe(200);
     const weak = await call('POST', `/ewa-requests/${request.id}/disburse`, {
-      as: alice,
+      as: bob,
       headers: { 'If-Match': 'W/"2"' },
     });
     expect(weak.body).toMatchObject({ status: 'DISBURSED', version: 3 });

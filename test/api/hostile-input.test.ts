@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { loadHandler, type RouteDefinition, routes } from '@auditflow/functions';
+import { BUSINESS_SCOPES, loadHandler, type RouteDefinition, routes } from '@auditflow/functions';
 import { lambdaContext, toApiGatewayEvent } from '@auditflow/local';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -152,7 +152,7 @@ async function invoke(route: RouteDefinition, request: RawRequest): Promise<ApiR
       sourceIp: '127.0.0.1',
     },
     { routeKey: keyOf(route), pathParameters: hasId(route) && id ? { id } : {} },
-    { tenant_id: mallory.tenant, sub: mallory.sub },
+    { tenant_id: mallory.tenant, sub: mallory.sub, scope: BUSINESS_SCOPES.join(' ') },
   );
   event.isBase64Encoded = request.isBase64Encoded;
   event.body = request.isBase64Encoded ? btoa(request.body) : request.body;

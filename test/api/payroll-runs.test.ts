@@ -89,6 +89,21 @@ describe('payroll runs over HTTP', () => {
     expect(current.body).toMatchObject({ status: 'SUBMITTED', version: 2 });
   });
 
+  it('refuses approval by the creator of a run that someone else submitted, and writes nothing', async () => {
+    const tenant = newTenant();
+    const alice = { tenant, sub: 'alice' };
+    const bob = { tenant, sub: 'bob' };
+    const run = await createRun(alice);
+    await call('POST', `/payroll-runs/${run.id}/submit`, { as: bob });
+    const refused = await call('POST', `/payroll-runs/${run.id}/approve`, { as: alice });
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('segregation_of_duties');
+    const carol = await call('POST', `/payroll-runs/${run.id}/approve`, {
+      as: { tenant, sub: 'carol' },
+    });
+    expect(carol.body).toMatchObject({ status: 'APPROVED', version: 3, approvedBy: 'carol' });
+  });
+
   it('rejects back to draft with a reason, and the run can be submitted again', async () => {
     const tenant = newTenant();
     const alice = { tenant, sub: 'alice' };

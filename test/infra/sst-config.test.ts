@@ -381,15 +381,16 @@ describe('authorization', () => {
     expect(jwt.audiences).toEqual([one('sst.Secret', 'JwtAudience').instance.value]);
   });
 
-  it('guards every route marked auth with the JWT authorizer', async () => {
+  it('guards every route marked auth with the JWT authorizer and the scopes the manifest names', async () => {
     const deployment = await deploy();
     const authorizerId = (deployment.authorizers[0] as AuthorizerCall).id;
     const guarded = routes.filter((r) => r.auth);
     expect(guarded.length).toBeGreaterThan(0);
     for (const route of guarded) {
       const { args } = routeCall(deployment, route);
+      expect(route.scopes.length, `${route.method} ${route.path}`).toBeGreaterThan(0);
       expect(args.auth, `${route.method} ${route.path}`).toEqual({
-        jwt: { authorizer: authorizerId },
+        jwt: { authorizer: authorizerId, scopes: [...route.scopes] },
       });
     }
   });

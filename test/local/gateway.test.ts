@@ -52,6 +52,25 @@ describe('the local gateway', () => {
     expect(await response.json()).toEqual({ status: 'ok' });
   });
 
+  it("refuses, as API Gateway does, a valid token without any of the route's scopes, before reading the body", async () => {
+    const reader = await signDevToken(key, {
+      tenant: 'gateway-a',
+      sub: 'alice',
+      scopes: ['payroll:read'],
+    });
+    const refused = await fetch(`${gateway.url}/payroll-runs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${reader}`, 'content-type': 'application/json' },
+      body: 'x'.repeat(11 * 1024 * 1024),
+    });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toEqual({ message: 'Forbidden' });
+    const listed = await fetch(`${gateway.url}/payroll-runs`, {
+      headers: { authorization: `Bearer ${reader}` },
+    });
+    expect(listed.status).toBe(200);
+  });
+
   it('passes verified claims to the handler: the actor and tenant come from the token', async () => {
     const token = await signDevToken(key, { tenant: 'gateway-a', sub: 'alice' });
     const created = await post('/payroll-runs', token, aPayrollRun);

@@ -1,10 +1,12 @@
-import { loadHandler, routes } from '@auditflow/functions';
+import { BUSINESS_SCOPES, loadHandler, routes } from '@auditflow/functions';
 import { lambdaContext, matchRoute, toApiGatewayEvent } from '@auditflow/local';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
 export interface Caller {
   tenant: string;
   sub: string;
+  /** The token's scopes; every business scope unless given. */
+  scopes?: readonly string[];
 }
 
 export interface CallOptions {
@@ -52,7 +54,14 @@ export async function call(
   };
   const caller = options.as === undefined ? { tenant: 'tenant-a', sub: 'alice' } : options.as;
   const claims =
-    options.claims ?? (caller ? { tenant_id: caller.tenant, sub: caller.sub } : undefined);
+    options.claims ??
+    (caller
+      ? {
+          tenant_id: caller.tenant,
+          sub: caller.sub,
+          scope: (caller.scopes ?? BUSINESS_SCOPES).join(' '),
+        }
+      : undefined);
   const event = toApiGatewayEvent(
     {
       method,

@@ -1,6 +1,8 @@
 import { getEwaRequestHistory } from '@auditflow/domain';
 import { itemRoute } from '@auditflow/http';
+import { SCOPES } from '../scopes';
 
 export const handler = itemRoute({
+  scopes: [SCOPES.ewaRead],
   run: async (db, { tenantId }, id) => ({ items: await getEwaRequestHistory(db, tenantId, id) }),
 });

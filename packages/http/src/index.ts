@@ -1,4 +1,5 @@
 export { type ApiHandler, type ApiResult, apiHandler, json } from './api-handler';
+export { authorizedPrincipal, grantedScopes } from './authorize';
 export { logger } from './logger';
 export { problemResponse } from './problem';
 export {

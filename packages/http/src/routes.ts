@@ -5,6 +5,7 @@ import type { CommandContext, WriteResult } from '@auditflow/write-unit';
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import { type ApiHandler, apiHandler, json } from './api-handler';
+import { authorizedPrincipal } from './authorize';
 import { logger } from './logger';
 import {
   type ApiEvent,
@@ -13,18 +14,19 @@ import {
   parseBody,
   parseQuery,
   pathId,
-  verifiedPrincipal,
 } from './request';
 
 type Principal = { tenantId: string; actor: string };
 
 /** A read of a collection: validated query, answered 200 with what `run` returns. */
 export function queryRoute<Q extends z.ZodType>(spec: {
+  /** Any one of them lets a caller through; the route manifest lists the same. */
+  scopes: readonly string[];
   query: Q;
   run: (db: Kysely<DB>, principal: Principal, query: z.output<Q>) => Promise<unknown>;
 }): ApiHandler {
   return apiHandler(async (event) => {
-    const principal = verifiedPrincipal(event);
+    const principal = authorizedPrincipal(event, spec.scopes);
     const query = parseQuery(event, spec.query);
     return json(200, await spec.run(getDb(), principal, query));
   });
@@ -32,10 +34,11 @@ export function queryRoute<Q extends z.ZodType>(spec: {
 
 /** A read of one `{id}`, answered 200 with what `run` returns; it takes no query parameters. */
 export function itemRoute(spec: {
+  scopes: readonly string[];
   run: (db: Kysely<DB>, principal: Principal, id: string) => Promise<unknown>;
 }): ApiHandler {
   return apiHandler(async (event) => {
-    const principal = verifiedPrincipal(event);
+    const principal = authorizedPrincipal(event, spec.scopes);
     parseQuery(event, emptyObject);
     return json(200, await spec.run(getDb(), principal, pathId(event)));
   });
@@ -43,12 +46,13 @@ export function itemRoute(spec: {
 
 /** `POST /<collection>`: creates an aggregate, answers 201 with it and its Location. */
 export function createRoute<B extends z.ZodType, Row extends { id: string }>(spec: {
+  scopes: readonly string[];
   body: B;
   run: (db: Kysely<DB>, ctx: CommandContext, input: z.output<B>) => Promise<WriteResult<Row>>;
   present: (row: Row) => unknown;
 }): ApiHandler {
   return apiHandler(async (event, { correlationId }) => {
-    const caller = callerOf(event, correlationId);
+    const caller = callerOf(event, spec.scopes, correlationId);
     const input = parseBody(event, spec.body);
     const result = await spec.run(getDb(), commandContext(caller, event, input), input);
     logWrite(result);
@@ -61,6 +65,7 @@ export function createRoute<B extends z.ZodType, Row extends { id: string }>(spe
 
 /** `POST /<collection>/{id}/<command>`: applies a command, answers 200 with the new state. */
 export function commandRoute<B extends z.ZodType, Row>(spec: {
+  scopes: readonly string[];
   body: B;
   run: (
     db: Kysely<DB>,
@@ -71,7 +76,7 @@ export function commandRoute<B extends z.ZodType, Row>(spec: {
   present: (row: Row) => unknown;
 }): ApiHandler {
   return apiHandler(async (event, { correlationId }) => {
-    const caller = callerOf(event, correlationId);
+    const caller = callerOf(event, spec.scopes, correlationId);
     const target = { id: pathId(event), expectedVersion: expectedVersionOf(event) };
     const input = parseBody(event, spec.body);
     const result = await spec.run(getDb(), commandContext(caller, event, input), target, input);
@@ -81,11 +86,12 @@ export function commandRoute<B extends z.ZodType, Row>(spec: {
 }
 
 /**
- * Who calls and under which Idempotency-Key, checked before the body so an
- * unauthenticated request is refused as such whatever it sends.
+ * Who calls, with which scopes, and under which Idempotency-Key, checked
+ * before the body so an unauthenticated or unauthorized request is refused as
+ * such whatever it sends.
  */
-function callerOf(event: ApiEvent, correlationId: string) {
-  const principal = verifiedPrincipal(event);
+function callerOf(event: ApiEvent, scopes: readonly string[], correlationId: string) {
+  const principal = authorizedPrincipal(event, scopes);
   logger.appendKeys({ tenantId: principal.tenantId, actor: principal.actor });
   return { ...principal, correlationId, idempotencyKey: idempotencyKeyOf(event) };
 }

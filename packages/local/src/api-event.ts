@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import { tokenScopes } from './token-scopes';
 
 export interface IncomingRequest {
   method: string;
@@ -57,7 +58,7 @@ export function toApiGatewayEvent(
         authorizer: {
           principalId: '',
           integrationLatency: 0,
-          jwt: { claims: stringifyClaims(claims), scopes: [] },
+          jwt: { claims: stringifyClaims(claims), scopes: tokenScopes(claims) },
         },
       }),
     },

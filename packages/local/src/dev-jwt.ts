@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { BUSINESS_SCOPES } from '@auditflow/functions';
 import {
   exportJWK,
   generateKeyPair,
@@ -41,12 +42,18 @@ export async function loadOrCreateKey(dataDir: string): Promise<StoredKey> {
   }
 }
 
-/** Signs a development token with the claims the API reads: `tenant_id` and `sub`. */
+/**
+ * Signs a development token with the claims the API reads: `tenant_id`, `sub`
+ * and `scope` (space-separated; every business scope unless given).
+ */
 export async function signDevToken(
   key: StoredKey,
-  claims: { tenant: string; sub: string; expiresIn?: string },
+  claims: { tenant: string; sub: string; scopes?: readonly string[]; expiresIn?: string },
 ): Promise<string> {
-  return new SignJWT({ tenant_id: claims.tenant })
+  return new SignJWT({
+    tenant_id: claims.tenant,
+    scope: (claims.scopes ?? BUSINESS_SCOPES).join(' '),
+  })
     .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
     .setSubject(claims.sub)
     .setIssuer(LOCAL_ISSUER)

@@ -6,6 +6,7 @@ import type { JWTPayload } from 'jose';
 import { toApiGatewayEvent } from './api-event';
 import { lambdaContext } from './lambda-context';
 import { matchRoute } from './route-match';
+import { tokenScopes } from './token-scopes';
 
 export interface GatewayRoute {
   method: string;
@@ -13,6 +14,8 @@ export interface GatewayRoute {
   /** `functions/api/health.handler`: module path from the repository root, then the export. */
   handler: string;
   auth: boolean;
+  /** Scopes of which a token must carry one; none required when empty. */
+  scopes: readonly string[];
 }
 
 export interface GatewayOptions {
@@ -55,8 +58,8 @@ export async function startGateway(
       const match = matchRoute(options.routes, method, url.pathname);
       // API Gateway (HTTP API) answers 404 for any unmatched method and path.
       if (!match) return send(res, 404, { message: 'Not Found' });
-      const body = await readBody(req);
-      if (body === 'too-large') return send(res, 413, { message: 'Request Entity Too Large' });
+      // The authorizer runs before anything reads the body: an unauthenticated
+      // client learns nothing from what it sends.
       let claims: JWTPayload | undefined;
       if (match.route.auth) {
         const verified = await options.verify(req.headers.authorization);
@@ -64,8 +67,15 @@ export async function startGateway(
           res.setHeader('www-authenticate', 'Bearer');
           return send(res, 401, { message: 'Unauthorized' });
         }
+        const granted = tokenScopes(verified);
+        const { scopes } = match.route;
+        if (scopes.length > 0 && !scopes.some((scope) => granted.includes(scope))) {
+          return send(res, 403, { message: 'Forbidden' });
+        }
         claims = verified;
       }
+      const body = await readBody(req);
+      if (body === 'too-large') return send(res, 413, { message: 'Request Entity Too Large' });
       const event = toApiGatewayEvent(
         {
           method,

@@ -73,18 +73,29 @@ export const declineEwaRequest = defineTransition(
   }),
 );
 
-/** APPROVED -> DISBURSED: the money has gone out to the employee. */
+/**
+ * APPROVED -> DISBURSED: the money has gone out to the employee. Not by who
+ * requested it (403): nobody pays out their own request.
+ */
 export const disburseEwaRequest = defineTransition(
   ewaRequestLifecycle,
   'disburse',
-  (request, ctx) => ({
-    fields: { disbursed_by: ctx.actor },
-    audit: { action: 'EwaRequestDisbursed' },
-    event: {
-      type: 'ewa.request_disbursed.v1',
-      data: { disbursedBy: ctx.actor, ...figures(request) },
-    },
-  }),
+  (request, ctx) => {
+    if (request.created_by === ctx.actor) {
+      throw new AppError(
+        'segregation_of_duties',
+        'The person who requested an EWA payout cannot disburse it.',
+      );
+    }
+    return {
+      fields: { disbursed_by: ctx.actor },
+      audit: { action: 'EwaRequestDisbursed' },
+      event: {
+        type: 'ewa.request_disbursed.v1',
+        data: { disbursedBy: ctx.actor, ...figures(request) },
+      },
+    };
+  },
 );
 
 /**

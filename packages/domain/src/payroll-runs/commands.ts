@@ -37,12 +37,15 @@ export const submitPayrollRun = defineTransition(payrollRunLifecycle, 'submit', 
   event: { type: 'payroll.run_submitted.v1', data: { submittedBy: ctx.actor } },
 }));
 
-/** SUBMITTED -> APPROVED, by someone other than the submitter (403 otherwise). */
+/**
+ * SUBMITTED -> APPROVED, by someone who neither created nor submitted the run
+ * (403 otherwise): four eyes between preparing the money and releasing it.
+ */
 export const approvePayrollRun = defineTransition(payrollRunLifecycle, 'approve', (run, ctx) => {
-  if (run.submitted_by === ctx.actor) {
+  if (run.submitted_by === ctx.actor || run.created_by === ctx.actor) {
     throw new AppError(
       'segregation_of_duties',
-      'The person who submitted a payroll run cannot approve it.',
+      'The person who created or submitted a payroll run cannot approve it.',
     );
   }
   return {
