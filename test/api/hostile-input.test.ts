@@ -185,6 +185,13 @@ describe.each(named(authRoutes))('%s refuses callers without valid claims', (_, 
     ['an empty sub', { tenant_id: TENANT, sub: '' }],
     ['a sub with a NUL', { tenant_id: TENANT, sub: 'mal\u0000lory' }],
     ['a sub with a lone surrogate', { tenant_id: TENANT, sub: 'mal\ud800lory' }],
+    ['a sub of spaces only', { tenant_id: TENANT, sub: '   ' }],
+    ['a sub with a zero-width space', { tenant_id: TENANT, sub: 'ali\u200bce' }],
+    ['a sub with a right-to-left override', { tenant_id: TENANT, sub: 'alice\u202e' }],
+    [
+      'a sub claiming a subscriber actor',
+      { tenant_id: TENANT, sub: 'subscriber:settle-ewa-on-run-paid' },
+    ],
   ])('refuses %s with 401 and writes nothing', async (_, claims) => {
     const options = claims ? { claims } : { as: null };
     await expectRefused(() => send(route, { body: bodyFor(route), ...options }), unauthorized);

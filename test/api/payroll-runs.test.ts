@@ -104,6 +104,34 @@ describe('payroll runs over HTTP', () => {
     expect(carol.body).toMatchObject({ status: 'APPROVED', version: 3, approvedBy: 'carol' });
   });
 
+  it('takes two spellings of one name (composed and decomposed) as one actor, so four eyes stay four', async () => {
+    const tenant = newTenant();
+    const composed = { tenant, sub: 'Ren\u00e9e' };
+    const decomposed = { tenant, sub: 'Rene\u0301e' };
+    const run = await createRun(composed);
+    await call('POST', `/payroll-runs/${run.id}/submit`, { as: composed });
+    const refused = await call('POST', `/payroll-runs/${run.id}/approve`, { as: decomposed });
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('segregation_of_duties');
+  });
+
+  it('refuses a reason with a bidirectional override or a zero-width character, and writes nothing', async () => {
+    const tenant = newTenant();
+    const alice = { tenant, sub: 'alice' };
+    const run = await createRun(alice);
+    await call('POST', `/payroll-runs/${run.id}/submit`, { as: alice });
+    for (const reason of ['refund \u202etxt.exe', 'ok\u200b']) {
+      const refused = await call('POST', `/payroll-runs/${run.id}/reject`, {
+        as: { tenant, sub: 'bob' },
+        body: { reason },
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors).toEqual([expect.objectContaining({ path: 'body.reason' })]);
+    }
+    const current = await call('GET', `/payroll-runs/${run.id}`, { as: alice });
+    expect(current.body).toMatchObject({ status: 'SUBMITTED', version: 2 });
+  });
+
   it('rejects back to draft with a reason, and the run can be submitted again', async () => {
     const tenant = newTenant();
     const alice = { tenant, sub: 'alice' };

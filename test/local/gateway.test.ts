@@ -45,6 +45,35 @@ const post = (pathname: string, token: string | null, body: unknown) =>
     body: JSON.stringify(body),
   });
 
+/** A token like the development ones, with claims or header fields changed (undefined removes one). */
+async function signed(
+  claims: Record<string, unknown>,
+  header: Record<string, unknown> = {},
+  privateKey?: Parameters<SignJWT['sign']>[0],
+): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  const payload = Object.fromEntries(
+    Object.entries({
+      tenant_id: 't',
+      sub: 'a',
+      scope: 'payroll:prepare',
+      iss: LOCAL_ISSUER,
+      aud: LOCAL_AUDIENCE,
+      iat: now,
+      exp: now + 3600,
+      ...claims,
+    }).filter(([, value]) => value !== undefined),
+  );
+  const protectedHeader = Object.fromEntries(
+    Object.entries({ alg: 'RS256', typ: 'JWT', kid: key.kid, ...header }).filter(
+      ([, value]) => value !== undefined,
+    ),
+  ) as { alg: string };
+  return new SignJWT(payload)
+    .setProtectedHeader(protectedHeader)
+    .sign(privateKey ?? (await importJWK(key.privateJwk, 'RS256')));
+}
+
 describe('the local gateway', () => {
   it('serves /health without a token', async () => {
     const response = await fetch(`${gateway.url}/health`);
@@ -94,28 +123,31 @@ describe('the local gateway', () => {
       async () => signDevToken(key, { tenant: 't', sub: 'a', expiresIn: '-1m' }),
     ],
     [
-      'a token signed by another key',
+      'a token signed by another key under the same key id',
+      async () => {
+        const { privateKey } = await generateKeyPair('RS256');
+        return signed({}, { kid: key.kid }, privateKey);
+      },
+    ],
+    ['a token for another audience', async () => signed({ aud: 'someone-else' })],
+    ['a token without a key id', async () => signed({}, { kid: undefined })],
+    ['a token naming another key id', async () => signed({}, { kid: 'another-key' })],
+    ['a token without exp', async () => signed({ exp: undefined })],
+    [
+      'a token issued in the future',
+      async () => signed({ iat: Math.floor(Date.now() / 1000) + 600 }),
+    ],
+    ['a token not valid yet', async () => signed({ nbf: Math.floor(Date.now() / 1000) + 600 })],
+    [
+      'an ES256 token (HTTP APIs verify RSA signatures only)',
       async () => {
         const { privateKey } = await generateKeyPair('ES256');
-        return new SignJWT({ tenant_id: 't' })
-          .setProtectedHeader({ alg: 'ES256' })
-          .setSubject('a')
-          .setIssuer(LOCAL_ISSUER)
-          .setAudience(LOCAL_AUDIENCE)
-          .setExpirationTime('1h')
-          .sign(privateKey);
+        return signed({}, { alg: 'ES256', kid: key.kid }, privateKey);
       },
     ],
     [
-      'a token for another audience',
-      async () =>
-        new SignJWT({ tenant_id: 't' })
-          .setProtectedHeader({ alg: 'ES256' })
-          .setSubject('a')
-          .setIssuer(LOCAL_ISSUER)
-          .setAudience('someone-else')
-          .setExpirationTime('1h')
-          .sign(await importJWK(key.privateJwk, 'ES256')),
+      'a token whose signature is not base64url',
+      async () => `${(await signed({})).replace(/\.[^.]+$/, '')}.ab+c/d==`,
     ],
     [
       'an unsigned token (alg none)',
@@ -128,6 +160,14 @@ describe('the local gateway', () => {
     const response = await post('/payroll-runs', await makeToken(), aPayrollRun);
     expect(response.status).toBe(401);
     expect(await response.json()).toEqual({ message: 'Unauthorized' });
+  });
+
+  it('accepts the token with or without the Bearer prefix, as API Gateway does', async () => {
+    const token = await signDevToken(key, { tenant: 'gateway-a', sub: 'alice' });
+    for (const authorization of [`Bearer ${token}`, token]) {
+      const response = await fetch(`${gateway.url}/payroll-runs`, { headers: { authorization } });
+      expect(response.status, authorization.slice(0, 7)).toBe(200);
+    }
   });
 
   it('answers 404 for an unknown path and for a known path with another method, as AWS does', async () => {

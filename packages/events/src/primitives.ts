@@ -37,10 +37,12 @@ export const minorUnits = z
   .max(Number.MAX_SAFE_INTEGER, 'is too large');
 
 /**
- * Free text a person typed (a reason): trimmed, bounded, printable.
+ * Free text a person typed (a reason): Unicode-normalised (NFC), trimmed,
+ * bounded, printable, and free of invisible format characters.
  */
 export const reasonText = z
   .string({ error: unlessMissing('must be a string') })
+  .normalize('NFC')
   .trim()
   .min(1, 'must not be empty')
   .max(500, 'must be at most 500 characters')
@@ -49,6 +51,12 @@ export const reasonText = z
   // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting them is the point
   .refine((text) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\p{Cs}]/u.test(text), {
     message: 'must not contain control characters or unpaired surrogates',
+  })
+  // Format characters (Cf: zero-width spaces, the bidirectional overrides and
+  // isolates, soft hyphens) are invisible: they let a reason read differently
+  // on screen than in the record, as in "Trojan Source" attacks.
+  .refine((text) => !/\p{Cf}/u.test(text), {
+    message: 'must not contain invisible format or bidirectional control characters',
   });
 
 /** An identifier from another system (an employee id): short, no spaces or controls. */

@@ -8,23 +8,32 @@ export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export const MAX_BODY_BYTES = 16 * 1024;
 
 const TENANT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
-const PRINTABLE = /^[^\u0000-\u001F\u007F-\u009F\p{Cs}]{1,200}$/u;
+/**
+ * Visible characters only: no separators (spaces), controls, format
+ * characters (zero-width, bidirectional), surrogates, private-use or
+ * unassigned code points. Two subs that look alike must be the same sub, or
+ * segregation of duties could be passed with a look-alike.
+ */
+const VISIBLE = /^[^\p{Z}\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}]{1,200}$/u;
+/** Actors of this form are the subscribers' own (`subscriber:<name>`); no token may claim one. */
+const RESERVED_ACTOR = /^subscriber:/i;
 const IDEMPOTENCY_KEY = /^[\x21-\x7E]{1,255}$/;
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * Tenant and actor, only from claims the JWT authorizer verified (never from
- * the body). Throws `unauthorized` when they are missing or malformed.
+ * the body), both Unicode-normalised (NFC) so one person has one spelling.
+ * Throws `unauthorized` when they are missing or malformed, or when the sub
+ * claims a subscriber's actor.
  */
 export function verifiedPrincipal(event: ApiEvent): { tenantId: string; actor: string } {
   const claims = event.requestContext.authorizer?.jwt?.claims ?? {};
-  const tenantId = claims.tenant_id;
-  const actor = claims.sub;
-  if (typeof tenantId !== 'string' || !TENANT.test(tenantId)) {
+  const tenantId = typeof claims.tenant_id === 'string' ? claims.tenant_id.normalize('NFC') : null;
+  const actor = typeof claims.sub === 'string' ? claims.sub.normalize('NFC') : null;
+  if (tenantId === null || !TENANT.test(tenantId)) {
     throw new AppError('unauthorized', 'The token carries no valid tenant_id claim.');
   }
-  if (typeof actor !== 'string' || !PRINTABLE.test(actor)) {
+  if (actor === null || !VISIBLE.test(actor) || RESERVED_ACTOR.test(actor)) {
     throw new AppError('unauthorized', 'The token carries no valid sub claim.');
   }
   return { tenantId, actor };
