@@ -35,9 +35,8 @@ interface Write {
 
 /**
  * The stack as `npm start` runs it (embedded Postgres unless a server is
- * given, migrations, EventBridge endpoint, relay loop woken by NOTIFY and by
- * the in-process nudge, the API behind the local gateway), driven over HTTP
- * at a steady rate. Each write carries its own correlation id, which the
+ * given, migrations, EventBridge endpoint, relay loop woken by NOTIFY, the
+ * API behind the local gateway), driven over HTTP at a steady rate. Each write carries its own correlation id, which the
  * event carries to the endpoint, so commit and acceptance pair up exactly.
  */
 export const latency: Benchmark<LatencyConfig> = {

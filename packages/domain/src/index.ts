@@ -1,5 +1,5 @@
 export { type Dashboard, getDashboard } from './dashboard/query';
-export { onCommitted, writeUnit } from './domain-write-unit';
+export { writeUnit } from './domain-write-unit';
 export { ewaRequests } from './ewa-requests/aggregate';
 export {
   approveEwaRequest,

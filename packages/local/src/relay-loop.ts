@@ -13,7 +13,7 @@ const logger = new Logger({ serviceName: 'auditflow-relay' });
 
 /**
  * The relay as the local stack runs it: always on, woken by Postgres
- * notifications on commit (and by `nudge`), polling with backoff as a safety
+ * notifications on commit, polling with backoff as a safety
  * net. The same relay code as the scheduled Lambda, minus the schedule.
  */
 export async function startRelayLoop(options: {
@@ -54,7 +54,6 @@ export async function startRelayLoop(options: {
     }
   })();
   return {
-    nudge: () => wake.nudge(),
     async stop() {
       stopped.abort();
       wake.nudge();

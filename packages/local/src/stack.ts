@@ -8,7 +8,6 @@ import {
   resolveConnectionTarget,
 } from '@auditflow/db';
 import { startEmbeddedPostgres } from '@auditflow/db/embedded';
-import { onCommitted } from '@auditflow/domain';
 import { routes, subscriptions } from '@auditflow/functions';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createVerifier, loadOrCreateKey } from './dev-jwt';
@@ -94,9 +93,6 @@ export async function startLocalStack(options: LocalStackOptions) {
       busName: options.busName ?? 'auditflow-local',
     });
     stops.push(relay.stop);
-    // Committed in this process: wake the relay without waiting for the notification.
-    const stopNudging = onCommitted(() => relay.nudge());
-    stops.push(async () => stopNudging());
 
     const gateway = await startGateway({
       routes,

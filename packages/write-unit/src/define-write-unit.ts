@@ -15,20 +15,6 @@ import type { Change, Creation } from './decision';
 import { insertAggregate, lockAggregate, updateAggregate } from './domain-rows';
 import { claimIdempotencyKey, recordIdempotentResult } from './idempotency';
 
-/** Runs after a write committed (never after a rollback); its failure does not undo the write. */
-export type AfterCommit = (committed: {
-  ctx: CommandContext;
-  aggregateType: string;
-  aggregateId: string;
-  event: { id: string; type: string };
-}) => void | Promise<void>;
-
-export interface WriteUnitOptions {
-  afterCommit?: AfterCommit[];
-  /** Where after-commit failures are reported. */
-  onAfterCommitError?: (error: unknown) => void;
-}
-
 export interface TransitionOptions {
   /** The version the caller last saw (If-Match); a mismatch is `version_mismatch`. */
   expectedVersion?: number | null;
@@ -37,9 +23,9 @@ export interface TransitionOptions {
 /**
  * The only way to change domain state. One call is one transaction: claim the
  * idempotency key, load and lock the aggregate, decide, validate the event,
- * persist the state, append audit row, outbox event and transition, commit;
- * then run the after-commit effects. Anything thrown before the commit rolls
- * all of it back.
+ * persist the state, append audit row, outbox event and transition, commit.
+ * Anything thrown before the commit rolls all of it back. The commit itself
+ * wakes the relay (a NOTIFY of the outbox), so nothing runs after it here.
  */
 export interface WriteUnit<C extends EventCatalogue> {
   /**
@@ -69,8 +55,7 @@ export interface WriteUnit<C extends EventCatalogue> {
 
   /**
    * Several writes in one transaction, with whatever else must commit with
-   * them (a subscriber's inbox row): all of it commits, or none. After-commit
-   * effects run once the whole batch committed.
+   * them (a subscriber's inbox row): all of it commits, or none.
    */
   batch<R>(db: Kysely<DB>, work: (unit: WriteBatch<C>) => Promise<R>): Promise<R>;
 }
@@ -93,134 +78,135 @@ export interface WriteBatch<C extends EventCatalogue> {
   ): Promise<WriteResult<AggregateRow<T>>>;
 }
 
-type Committed = Parameters<AfterCommit>[0];
-
-export function defineWriteUnit<C extends EventCatalogue>(
-  catalogue: C,
-  options: WriteUnitOptions = {},
-): WriteUnit<C> {
-  const effects = options.afterCommit ?? [];
-  const reportEffectError =
-    options.onAfterCommitError ?? ((error) => console.error('after-commit effect failed', error));
-
-  /** One write inside `trx`: idempotency key, then the write itself. */
-  async function keyedWrite<Row extends AggregateColumns>(
-    trx: Transaction<DB>,
-    ctx: CommandContext,
-    aggregateType: string,
-    write: () => Promise<{ state: Row; event: { id: string; type: string } }>,
-  ): Promise<WriteResult<Row>> {
-    if (!ctx.idempotency) return { ...(await write()), replayed: false };
-    const keyed = { ...ctx, idempotency: ctx.idempotency };
-    const claim = await claimIdempotencyKey(trx, keyed, aggregateType);
-    if (claim.kind === 'replay') return { state: claim.result as Row, event: null, replayed: true };
-    const written = await write();
-    await recordIdempotentResult(trx, keyed, written.state.id, written.state);
-    return { ...written, replayed: false };
-  }
-
-  function bind(trx: Transaction<DB>, committed: Committed[]): WriteBatch<C> {
-    const track = <Row extends AggregateColumns>(
-      ctx: CommandContext,
-      aggregateType: string,
-      result: WriteResult<Row>,
-    ) => {
-      if (result.event) {
-        committed.push({ ctx, aggregateType, aggregateId: result.state.id, event: result.event });
-      }
-      return result;
-    };
-    return {
-      trx,
-      async create(ctx, aggregate, decide) {
-        const result = await keyedWrite(trx, ctx, aggregate.type, async () => {
-          const decision = decide();
-          const eventData = validateEvent(catalogue, decision.event.type, decision.event.data);
-          const state = await insertAggregate(trx, aggregate, {
-            ...decision.fields,
-            id: newId(),
-            tenant_id: ctx.tenantId,
-            status: decision.status,
-            version: 1,
-          });
-          const { eventId } = await appendHistory(trx, ctx, {
-            aggregateType: aggregate.type,
-            aggregateId: state.id,
-            version: 1,
-            command: 'create',
-            fromStatus: null,
-            toStatus: state.status,
-            action: decision.audit.action,
-            before: null,
-            after: state,
-            eventType: decision.event.type,
-            eventData,
-          });
-          return { state, event: { id: eventId, type: decision.event.type } };
-        });
-        return track(ctx, aggregate.type, result);
-      },
-
-      async transition(ctx, aggregate, id, decide, transitionOptions = {}) {
-        const result = await keyedWrite(trx, ctx, aggregate.type, async () => {
-          // Ids are UUIDs; anything else cannot exist, and must not reach SQL as one.
-          const current = isUuid(id)
-            ? await lockAggregate(trx, aggregate, ctx.tenantId, id)
-            : undefined;
-          if (!current) throw notFound(aggregate.type.replace(/_/g, ' '));
-          const expected = transitionOptions.expectedVersion;
-          if (expected != null && expected !== current.version) {
-            throw new AppError(
-              'version_mismatch',
-              `Expected version ${expected}, but it is at version ${current.version}; reload and retry.`,
-            );
-          }
-          const decision = decide(current);
-          const eventData = validateEvent(catalogue, decision.event.type, decision.event.data);
-          const state = await updateAggregate(trx, aggregate, current, {
-            ...decision.fields,
-            status: decision.status,
-          });
-          const { eventId } = await appendHistory(trx, ctx, {
-            aggregateType: aggregate.type,
-            aggregateId: state.id,
-            version: state.version,
-            command: decision.command,
-            fromStatus: current.status,
-            toStatus: state.status,
-            action: decision.audit.action,
-            before: current,
-            after: state,
-            eventType: decision.event.type,
-            eventData,
-          });
-          return { state, event: { id: eventId, type: decision.event.type } };
-        });
-        return track(ctx, aggregate.type, result);
-      },
-    };
-  }
-
-  async function batch<R>(db: Kysely<DB>, work: (unit: WriteBatch<C>) => Promise<R>): Promise<R> {
-    const committed: Committed[] = [];
-    const result = await db.transaction().execute((trx) => work(bind(trx, committed)));
-    for (const entry of committed) {
-      for (const effect of effects) {
-        try {
-          await effect(entry);
-        } catch (error) {
-          reportEffectError(error);
-        }
-      }
-    }
-    return result;
-  }
-
+/** The write unit of one event catalogue: every event it appends is checked against it. */
+export function defineWriteUnit<C extends EventCatalogue>(catalogue: C): WriteUnit<C> {
+  const batch = <R>(db: Kysely<DB>, work: (unit: WriteBatch<C>) => Promise<R>) =>
+    db.transaction().execute((trx) =>
+      work({
+        trx,
+        create: (ctx, aggregate, decide) => createAggregate(trx, catalogue, ctx, aggregate, decide),
+        transition: (ctx, aggregate, id, decide, options) =>
+          transitionAggregate(trx, catalogue, ctx, aggregate, id, decide, options),
+      }),
+    );
   return {
     batch,
     create: (db, ctx, aggregate, decide) =>
       batch(db, (unit) => unit.create(ctx, aggregate, decide)),
-    transition: (db, ctx, aggregate, id, decide, transitionOptions) =>
-      batch(db, (unit) => unit.transition(ctx, aggregate, id, decide, transitionOptions)),
+    transition: (db, ctx, aggregate, id, decide, options) =>
+      batch(db, (unit) => unit.transition(ctx, aggregate, id, decide, options)),
   };
+}
+
+/** Inserts version 1 of an aggregate with its history, inside `trx`. */
+export function createAggregate<T extends DomainTable, C extends EventCatalogue>(
+  trx: Transaction<DB>,
+  catalogue: C,
+  ctx: CommandContext,
+  aggregate: Aggregate<T>,
+  decide: () => Creation<T, C>,
+): Promise<WriteResult<AggregateRow<T>>> {
+  return keyedWrite(trx, ctx, aggregate.type, async () => {
+    const decision = decide();
+    const eventData = validateEvent(catalogue, decision.event.type, decision.event.data);
+    const state = await insertAggregate(trx, aggregate, {
+      ...decision.fields,
+      id: newId(),
+      tenant_id: ctx.tenantId,
+      status: decision.status,
+      version: 1,
+    });
+    return recordVersion(
+      trx,
+      ctx,
+      aggregate,
+      { command: 'create', before: null, state },
+      decision,
+      eventData,
+    );
+  });
+}
+
+/** Locks an aggregate of the tenant, decides, and writes the next version with its history, inside `trx`. */
+export function transitionAggregate<T extends DomainTable, C extends EventCatalogue>(
+  trx: Transaction<DB>,
+  catalogue: C,
+  ctx: CommandContext,
+  aggregate: Aggregate<T>,
+  id: string,
+  decide: (current: AggregateRow<T>) => Change<T, C>,
+  options: TransitionOptions = {},
+): Promise<WriteResult<AggregateRow<T>>> {
+  return keyedWrite(trx, ctx, aggregate.type, async () => {
+    // Ids are UUIDs; anything else cannot exist, and must not reach SQL as one.
+    const current = isUuid(id) ? await lockAggregate(trx, aggregate, ctx.tenantId, id) : undefined;
+    if (!current) throw notFound(aggregate.type.replace(/_/g, ' '));
+    const expected = options.expectedVersion;
+    if (expected != null && expected !== current.version) {
+      throw new AppError(
+        'version_mismatch',
+        `Expected version ${expected}, but it is at version ${current.version}; reload and retry.`,
+      );
+    }
+    const decision = decide(current);
+    const eventData = validateEvent(catalogue, decision.event.type, decision.event.data);
+    const state = await updateAggregate(trx, aggregate, current, {
+      ...decision.fields,
+      status: decision.status,
+    });
+    return recordVersion(
+      trx,
+      ctx,
+      aggregate,
+      { command: decision.command, before: current, state },
+      decision,
+      eventData,
+    );
+  });
+}
+
+/**
+ * The history of one version, whether created or changed: its audit row
+ * (before and after), its transition and its event. The one call both paths
+ * share, so they cannot record a version differently.
+ */
+async function recordVersion<T extends DomainTable, Row extends AggregateColumns>(
+  trx: Transaction<DB>,
+  ctx: CommandContext,
+  aggregate: Aggregate<T>,
+  version: { command: string; before: Row | null; state: Row },
+  decision: { audit: { action: string }; event: { type: string } },
+  eventData: unknown,
+): Promise<{ state: Row; event: { id: string; type: string } }> {
+  const { command, before, state } = version;
+  const { eventId } = await appendHistory(trx, ctx, {
+    aggregateType: aggregate.type,
+    aggregateId: state.id,
+    version: state.version,
+    command,
+    fromStatus: before?.status ?? null,
+    toStatus: state.status,
+    action: decision.audit.action,
+    before,
+    after: state,
+    eventType: decision.event.type,
+    eventData,
+  });
+  return { state, event: { id: eventId, type: decision.event.type } };
+}
+
+/** One write inside `trx` under the context's idempotency key, if it has one. */
+async function keyedWrite<Row extends AggregateColumns>(
+  trx: Transaction<DB>,
+  ctx: CommandContext,
+  aggregateType: string,
+  write: () => Promise<{ state: Row; event: { id: string; type: string } }>,
+): Promise<WriteResult<Row>> {
+  if (!ctx.idempotency) return { ...(await write()), replayed: false };
+  const keyed = { ...ctx, idempotency: ctx.idempotency };
+  const claim = await claimIdempotencyKey(trx, keyed, aggregateType);
+  if (claim.kind === 'replay') return { state: claim.result as Row, event: null, replayed: true };
+  const written = await write();
+  await recordIdempotentResult(trx, keyed, written.state.id, written.state);
+  return { ...written, replayed: false };
 }

@@ -9,12 +9,10 @@ export {
 export type { CommandContext, WriteResult } from './context';
 export type { Change, Creation } from './decision';
 export {
-  type AfterCommit,
   defineWriteUnit,
   type TransitionOptions,
   type WriteBatch,
   type WriteUnit,
-  type WriteUnitOptions,
 } from './define-write-unit';
 export { pruneIdempotencyKeys } from './idempotency';
 export { type HistoryItem, readHistory } from './read-history';
