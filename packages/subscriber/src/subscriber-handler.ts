@@ -47,61 +47,70 @@ export interface SubscriberOptions<C extends EventCatalogue, K extends keyof C &
 export function createSubscriberHandler<C extends EventCatalogue, K extends keyof C & string>(
   options: SubscriberOptions<C, K>,
 ) {
-  const db = options.db ?? getDb;
-  const accepted = new Set<string>(options.eventTypes);
-  const { logger } = options;
+  return middy<EventBridgeEvent<string, unknown>, SubscriberOutcome>()
+    .use(injectLambdaContext(options.logger, { resetKeys: true }))
+    .handler((event: EventBridgeEvent<string, unknown>, _context: Context) =>
+      deliverEvent(options, event),
+    );
+}
 
-  async function process(raw: unknown): Promise<SubscriberOutcome> {
-    const detailType = (raw as { 'detail-type'?: unknown } | null)?.['detail-type'];
-    const deadLetter = async (reason: string, eventId?: string) => {
-      logger.error('event dead-lettered', { subscriber: options.name, detailType, reason });
-      await recordDeadLetter(db(), {
-        subscriber: options.name,
-        eventId: eventId ?? null,
-        detailType: typeof detailType === 'string' ? detailType : null,
-        event: raw,
-        reason,
-      });
-      return 'dead-lettered' as const;
-    };
-    if (typeof detailType !== 'string' || !accepted.has(detailType)) {
-      return deadLetter(`not subscribed to detail-type ${JSON.stringify(detailType)}`);
-    }
-    const dataSchema = options.catalogue[detailType as K] as z.ZodType;
-    const parsed = EventBridgeEnvelope.safeParse(raw, envelopeSchema(dataSchema));
-    if (!parsed.success) {
-      return deadLetter(`does not match its schema: ${parsed.error.message}`);
-    }
-    const event = parsed.data as SubscribedEvent<C, K>;
-    if (event.type !== detailType) {
-      return deadLetter(
-        `detail.type ${event.type} differs from detail-type ${detailType}`,
-        event.id,
-      );
-    }
-    logger.appendKeys({
-      correlationId: event.correlationId,
+/**
+ * One delivery: check the detail-type is subscribed, parse envelope and data,
+ * then record the inbox row and apply the effect in one transaction (a
+ * duplicate applies nothing). Dead-letters what cannot parse; throws on
+ * anything else, so the delivery is retried.
+ */
+export async function deliverEvent<C extends EventCatalogue, K extends keyof C & string>(
+  options: SubscriberOptions<C, K>,
+  raw: unknown,
+): Promise<SubscriberOutcome> {
+  const db = options.db ?? getDb;
+  const { logger } = options;
+  const detailType = (raw as { 'detail-type'?: unknown } | null)?.['detail-type'];
+  const deadLetter = async (reason: string, eventId?: string) => {
+    logger.error('event dead-lettered', { subscriber: options.name, detailType, reason });
+    await recordDeadLetter(db(), {
+      subscriber: options.name,
+      eventId: eventId ?? null,
+      detailType: typeof detailType === 'string' ? detailType : null,
+      event: raw,
+      reason,
+    });
+    return 'dead-lettered' as const;
+  };
+  if (
+    typeof detailType !== 'string' ||
+    !(options.eventTypes as readonly string[]).includes(detailType)
+  ) {
+    return deadLetter(`not subscribed to detail-type ${JSON.stringify(detailType)}`);
+  }
+  const dataSchema = options.catalogue[detailType as K] as z.ZodType;
+  const parsed = EventBridgeEnvelope.safeParse(raw, envelopeSchema(dataSchema));
+  if (!parsed.success) {
+    return deadLetter(`does not match its schema: ${parsed.error.message}`);
+  }
+  const event = parsed.data as SubscribedEvent<C, K>;
+  if (event.type !== detailType) {
+    return deadLetter(`detail.type ${event.type} differs from detail-type ${detailType}`, event.id);
+  }
+  logger.appendKeys({
+    correlationId: event.correlationId,
+    eventId: event.id,
+    eventType: event.type,
+  });
+
+  const outcome = await options.writeUnit.batch(db(), async (unit) => {
+    const first = await recordInboxEvent(unit.trx, {
+      subscriber: options.name,
       eventId: event.id,
       eventType: event.type,
     });
-
-    const outcome = await options.writeUnit.batch(db(), async (unit) => {
-      const first = await recordInboxEvent(unit.trx, {
-        subscriber: options.name,
-        eventId: event.id,
-        eventType: event.type,
-      });
-      if (!first) return 'duplicate' as const;
-      await options.handle(event, unit);
-      return 'processed' as const;
-    });
-    logger.info(outcome === 'duplicate' ? 'event already processed' : 'event processed', {
-      subscriber: options.name,
-    });
-    return outcome;
-  }
-
-  return middy<EventBridgeEvent<string, unknown>, SubscriberOutcome>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .handler((event: EventBridgeEvent<string, unknown>, _context: Context) => process(event));
+    if (!first) return 'duplicate' as const;
+    await options.handle(event, unit);
+    return 'processed' as const;
+  });
+  logger.info(outcome === 'duplicate' ? 'event already processed' : 'event processed', {
+    subscriber: options.name,
+  });
+  return outcome;
 }
