@@ -78,7 +78,7 @@ export default $config({
     // relays never hold the same row at once (a relay stops sending before its lease ends;
     // one that dies mid-send may leave its in-flight events to be sent again, which
     // subscribers dedupe).
-    new sst.aws.CronV2('Relay', {
+    const relay = new sst.aws.CronV2('Relay', {
       schedule: 'rate(1 minute)',
       // A failed run is followed by the next one within a minute, and the rows it had claimed
       // go back to the pool when their lease expires; a scheduler retry would only stack
@@ -116,6 +116,7 @@ export default $config({
     //
     // Events that fail their schema never throw: the handler records them in the dead-letter
     // table and returns, because retrying them would fail the same way every time.
+    const dlqs: { id: string; queueName: $util.Output<string> }[] = [];
     for (const subscription of subscriptions) {
       const id = pascalCase(subscription.name);
 
@@ -123,6 +124,7 @@ export default $config({
       const dlq = new sst.aws.Queue(`${id}Dlq`, {
         transform: { queue: { messageRetentionSeconds: 14 * 24 * 60 * 60 } },
       });
+      dlqs.push({ id, queueName: dlq.nodes.queue.name });
 
       const subscriber = bus.subscribe(
         id,
@@ -211,6 +213,65 @@ export default $config({
           ? { auth: { jwt: { authorizer: authorizer.id, scopes: [...route.scopes] } } }
           : {},
       );
+    }
+
+    // Alarms, so an operator hears of trouble from AWS rather than from a customer. They go to
+    // one SNS topic, and its email subscription to the address set per stage
+    // (`sst secret set AlarmEmail ops@example.com`); AWS asks that address to confirm once.
+    const alarmEmail = new sst.Secret('AlarmEmail');
+    const alarmTopic = new aws.sns.Topic('Alarms');
+    new aws.sns.TopicSubscription('AlarmEmailSubscription', {
+      topic: alarmTopic.arn,
+      protocol: 'email',
+      endpoint: alarmEmail.value,
+    });
+    const alarm = (name: string, args: Partial<aws.cloudwatch.MetricAlarmArgs>) =>
+      new aws.cloudwatch.MetricAlarm(name, {
+        comparisonOperator: 'GreaterThanThreshold',
+        evaluationPeriods: 1,
+        period: 60,
+        threshold: 0,
+        treatMissingData: 'notBreaching',
+        alarmActions: [alarmTopic.arn],
+        okActions: [alarmTopic.arn],
+        ...args,
+      });
+    const relayMetric = { namespace: 'auditflow', dimensions: { service: 'auditflow-relay' } };
+    // The relay reports its oldest pending event once per invocation. A relay that stops
+    // reporting is as bad as one that falls behind, so missing data breaches too.
+    alarm('RelayOldestPendingAlarm', {
+      ...relayMetric,
+      alarmDescription: 'An outbox event has waited longer than the threshold to be published.',
+      metricName: 'OldestPendingAgeMs',
+      statistic: 'Maximum',
+      evaluationPeriods: 3,
+      threshold: Number(process.env.ALARM_OLDEST_PENDING_SECONDS ?? 300) * 1_000,
+      treatMissingData: 'breaching',
+    });
+    alarm('RelayDeadEventsAlarm', {
+      ...relayMetric,
+      alarmDescription: 'The relay gave up on an event: it is dead until an operator retries it.',
+      metricName: 'EventsDead',
+      statistic: 'Sum',
+    });
+    const relayFunctionName = relay.nodes.function.name;
+    for (const metricName of ['Errors', 'Throttles']) {
+      alarm(`Relay${metricName}Alarm`, {
+        alarmDescription: `The relay Lambda reported ${metricName.toLowerCase()}.`,
+        namespace: 'AWS/Lambda',
+        metricName,
+        dimensions: { FunctionName: relayFunctionName },
+        statistic: 'Sum',
+      });
+    }
+    for (const { id, queueName } of dlqs) {
+      alarm(`${id}DlqAlarm`, {
+        alarmDescription: `An event waits in the ${id} subscriber's dead-letter queue for a redrive.`,
+        namespace: 'AWS/SQS',
+        metricName: 'ApproximateNumberOfMessagesVisible',
+        dimensions: { QueueName: queueName },
+        statistic: 'Maximum',
+      });
     }
 
     return { api: api.url, bus: bus.name };

@@ -135,6 +135,17 @@ function standIns(stage: string) {
     }
   }
 
+  const QueueBase = resource('sst.aws.Queue', ['arn', 'url']);
+  class Queue extends QueueBase {
+    readonly nodes = { queue: { name: new Token(`${String(created.at(-1)?.name)}.queueName`) } };
+  }
+  const CronBase = resource('sst.aws.CronV2', []);
+  class CronV2 extends CronBase {
+    readonly nodes = {
+      function: { name: new Token(`${String(created.at(-1)?.name)}.functionName`) },
+    };
+  }
+
   const globals = {
     $app: { name: 'auditflow', stage, removal: 'remove', protect: false, providers: {} },
     $dev: false,
@@ -151,8 +162,8 @@ function standIns(stage: string) {
         Postgres: resource('sst.aws.Postgres', ['host', 'port', 'username', 'password']),
         Function: resource('sst.aws.Function', ['name', 'arn', 'url']),
         Bus,
-        Queue: resource('sst.aws.Queue', ['arn', 'url']),
-        CronV2: resource('sst.aws.CronV2', []),
+        Queue,
+        CronV2,
         ApiGatewayV2,
       }),
     }),
@@ -162,6 +173,13 @@ function standIns(stage: string) {
       }),
       sqs: namespace('aws.sqs', {
         QueuePolicy: resource('aws.sqs.QueuePolicy', ['id']),
+      }),
+      sns: namespace('aws.sns', {
+        Topic: resource('aws.sns.Topic', ['arn']),
+        TopicSubscription: resource('aws.sns.TopicSubscription', ['arn']),
+      }),
+      cloudwatch: namespace('aws.cloudwatch', {
+        MetricAlarm: resource('aws.cloudwatch.MetricAlarm', ['arn']),
       }),
     }),
   };
@@ -675,4 +693,85 @@ describe('event subscribers', () => {
       });
     },
   );
+});
+
+describe('alarms', () => {
+  const alarms = async () => {
+    const deployment = await deploy();
+    const topic = deployment.one('aws.sns.Topic', 'Alarms').instance.arn;
+    const byName = (name: string) => deployment.one('aws.cloudwatch.MetricAlarm', name).args;
+    return { deployment, topic, byName };
+  };
+
+  it('sends every alarm, and its recovery, to one topic that emails the address configured per stage', async () => {
+    const { deployment, topic } = await alarms();
+    const subscription = deployment.one('aws.sns.TopicSubscription').args;
+    expect(subscription).toMatchObject({ topic, protocol: 'email' });
+    expect(subscription.endpoint).toBe(deployment.one('sst.Secret', 'AlarmEmail').instance.value);
+    const all = deployment.all('aws.cloudwatch.MetricAlarm');
+    expect(all.length).toBeGreaterThanOrEqual(4 + subscriptions.length);
+    for (const { name, args } of all) {
+      expect(args.alarmActions, name).toEqual([topic]);
+      expect(args.okActions, name).toEqual([topic]);
+    }
+  });
+
+  it('alarms when the oldest pending event is older than the threshold, or the relay stops reporting it', async () => {
+    const { byName } = await alarms();
+    expect(byName('RelayOldestPendingAlarm')).toMatchObject({
+      namespace: 'auditflow',
+      metricName: 'OldestPendingAgeMs',
+      dimensions: { service: 'auditflow-relay' },
+      statistic: 'Maximum',
+      comparisonOperator: 'GreaterThanThreshold',
+      threshold: 300_000,
+      treatMissingData: 'breaching',
+    });
+  });
+
+  it('alarms on any dead event, as the relay counts them', async () => {
+    const { byName } = await alarms();
+    expect(byName('RelayDeadEventsAlarm')).toMatchObject({
+      namespace: 'auditflow',
+      metricName: 'EventsDead',
+      dimensions: { service: 'auditflow-relay' },
+      statistic: 'Sum',
+      comparisonOperator: 'GreaterThanThreshold',
+      threshold: 0,
+    });
+  });
+
+  it("alarms on the relay Lambda's errors and throttles", async () => {
+    const { deployment, byName } = await alarms();
+    const cron = deployment.one('sst.aws.CronV2', 'Relay').instance as {
+      nodes: { function: { name: unknown } };
+    };
+    for (const metricName of ['Errors', 'Throttles']) {
+      expect(byName(`Relay${metricName}Alarm`)).toMatchObject({
+        namespace: 'AWS/Lambda',
+        metricName,
+        dimensions: { FunctionName: cron.nodes.function.name },
+        threshold: 0,
+      });
+    }
+  });
+
+  it("alarms on any message in each subscriber's dead-letter queue", async () => {
+    const { deployment, byName } = await alarms();
+    for (const subscription of subscriptions) {
+      const id = subscription.name
+        .split('-')
+        .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+        .join('');
+      const queue = deployment.one('sst.aws.Queue', `${id}Dlq`).instance as {
+        nodes: { queue: { name: unknown } };
+      };
+      expect(byName(`${id}DlqAlarm`)).toMatchObject({
+        namespace: 'AWS/SQS',
+        metricName: 'ApproximateNumberOfMessagesVisible',
+        dimensions: { QueueName: queue.nodes.queue.name },
+        threshold: 0,
+      });
+    }
+  });
 });
