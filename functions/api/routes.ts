@@ -40,6 +40,7 @@ const {
   ewaRequest,
   ewaApprove,
   ewaDisburse,
+  operator,
 } = SCOPES;
 
 export const routes: readonly RouteDefinition[] = [
@@ -63,4 +64,7 @@ export const routes: readonly RouteDefinition[] = [
   route('POST', '/ewa-requests/{id}/approve', 'ewa-requests/approve', [ewaApprove]),
   route('POST', '/ewa-requests/{id}/decline', 'ewa-requests/decline', [ewaApprove]),
   route('POST', '/ewa-requests/{id}/disburse', 'ewa-requests/disburse', [ewaDisburse]),
+
+  route('GET', '/operator/outbox', 'operator/outbox', [operator]),
+  route('GET', '/operator/timeline', 'operator/timeline', [operator]),
 ];

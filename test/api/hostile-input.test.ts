@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { BUSINESS_SCOPES, loadHandler, type RouteDefinition, routes } from '@auditflow/functions';
+import { loadHandler, type RouteDefinition, routes, SCOPES } from '@auditflow/functions';
 import { lambdaContext, toApiGatewayEvent } from '@auditflow/local';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ const database = useTestDatabase();
 
 const TENANT = 'hostile-input';
 /** Sends every case; other actors prepared the targets, so only validation stands in her way. */
-const mallory = { tenant: TENANT, sub: 'mallory' };
+const mallory = { tenant: TENANT, sub: 'mallory', scopes: Object.values(SCOPES) };
 const preparer = (step: number) => ({ tenant: TENANT, sub: `preparer-${step}` });
 
 const keyOf = (route: RouteDefinition) => `${route.method} ${route.path}`;
@@ -152,7 +152,7 @@ async function invoke(route: RouteDefinition, request: RawRequest): Promise<ApiR
       sourceIp: '127.0.0.1',
     },
     { routeKey: keyOf(route), pathParameters: hasId(route) && id ? { id } : {} },
-    { tenant_id: mallory.tenant, sub: mallory.sub, scope: BUSINESS_SCOPES.join(' ') },
+    { tenant_id: mallory.tenant, sub: mallory.sub, scope: Object.values(SCOPES).join(' ') },
   );
   event.isBase64Encoded = request.isBase64Encoded;
   event.body = request.isBase64Encoded ? btoa(request.body) : request.body;

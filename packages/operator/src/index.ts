@@ -1,3 +1,9 @@
 export { type DeadEvent, listDeadEvents, replayEvents, retryDeadEvents } from './dead-events';
+export {
+  type EntityTimeline,
+  entityTimeline,
+  type TimelineQuery,
+  type TimelineVersion,
+} from './entity-timeline';
 export { type OutboxStatus, oldestPendingAgeMs, outboxStatus } from './outbox-status';
 export { type ReconcileRow, type Reconciliation, reconcile } from './reconcile';

@@ -9,15 +9,23 @@ export interface OutboxStatus {
   oldestPendingAgeMs: number;
 }
 
-/** Counts by delivery state and the age of the oldest pending event. Read only. */
-export async function outboxStatus(db: Kysely<DB>): Promise<OutboxStatus> {
+/**
+ * Counts by delivery state and the age of the oldest pending event, of one
+ * tenant or (without one) of all. Read only.
+ */
+export async function outboxStatus(db: Kysely<DB>, tenantId?: string): Promise<OutboxStatus> {
+  const tenant = tenantId ?? null;
   const { rows } = await sql<OutboxStatus>`
+    WITH scoped AS (
+      SELECT status, occurred_at FROM outbox
+       WHERE ${tenant}::text IS NULL OR tenant_id = ${tenant}
+    )
     SELECT
-      (SELECT count(*)::int FROM outbox WHERE status = 'pending') AS pending,
-      (SELECT count(*)::int FROM outbox WHERE status = 'published') AS published,
-      (SELECT count(*)::int FROM outbox WHERE status = 'dead') AS dead,
+      (SELECT count(*)::int FROM scoped WHERE status = 'pending') AS pending,
+      (SELECT count(*)::int FROM scoped WHERE status = 'published') AS published,
+      (SELECT count(*)::int FROM scoped WHERE status = 'dead') AS dead,
       coalesce((SELECT floor(extract(epoch FROM now() - min(occurred_at)) * 1000)::bigint
-                  FROM outbox WHERE status = 'pending'), 0) AS "oldestPendingAgeMs"
+                  FROM scoped WHERE status = 'pending'), 0) AS "oldestPendingAgeMs"
   `.execute(db);
   const [status] = rows;
   if (!status) throw new Error('status query returned no row');

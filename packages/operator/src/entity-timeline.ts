@@ -1,0 +1,169 @@
+import type { DB } from '@auditflow/db';
+import type { Kysely } from 'kysely';
+
+/** Where a timeline starts: an entity, every entity one request touched, or one event's entity. */
+export type TimelineQuery = { entityId: string } | { correlationId: string } | { eventId: string };
+
+/** What one version of an entity left behind, and what came of its event. */
+export interface TimelineVersion {
+  version: number;
+  command: string;
+  fromStatus: string | null;
+  toStatus: string;
+  actor: string;
+  occurredAt: string;
+  correlationId: string;
+  audit: { id: string; action: string; before: unknown; after: unknown };
+  /** Null once the published event was pruned: its id and type stay known from the transition. */
+  event: {
+    id: string;
+    type: string | null;
+    status: 'pending' | 'published' | 'dead' | 'pruned';
+    attempts: number | null;
+    publishedAt: string | null;
+    lastError: string | null;
+  };
+  /** Each subscriber that processed the event, and when. */
+  receipts: { subscriber: string; processedAt: string }[];
+  /** The versions of other entities this event caused (by causation id). */
+  caused: { aggregateType: string; aggregateId: string; version: number; command: string }[];
+}
+
+export interface EntityTimeline {
+  aggregateType: string;
+  aggregateId: string;
+  versions: TimelineVersion[];
+}
+
+const MAX_ENTITIES = 50;
+
+/**
+ * The whole audited story of the entities a query names, within one tenant:
+ * every version with its transition and audit row, its event's delivery, the
+ * subscribers' receipts and what the event caused elsewhere. Oldest first;
+ * at most 50 entities (a correlation id can touch many). Read only.
+ */
+export async function entityTimeline(
+  db: Kysely<DB>,
+  tenantId: string,
+  query: TimelineQuery,
+): Promise<EntityTimeline[]> {
+  const entities = await db
+    .selectFrom('state_transitions')
+    .select(['aggregate_type', 'aggregate_id'])
+    .distinct()
+    .where('tenant_id', '=', tenantId)
+    .$call((q) =>
+      'entityId' in query
+        ? q.where('aggregate_id', '=', query.entityId)
+        : 'correlationId' in query
+          ? q.where('correlation_id', '=', query.correlationId)
+          : q.where('outbox_id', '=', query.eventId),
+    )
+    .orderBy('aggregate_type')
+    .orderBy('aggregate_id')
+    .limit(MAX_ENTITIES)
+    .execute();
+  if (entities.length === 0) return [];
+
+  const rows = await db
+    .selectFrom('state_transitions as t')
+    .innerJoin('audit_log as a', 'a.id', 't.audit_id')
+    .leftJoin('outbox as o', 'o.id', 't.outbox_id')
+    .select([
+      't.aggregate_type',
+      't.aggregate_id',
+      't.version',
+      't.command',
+      't.from_status',
+      't.to_status',
+      't.actor',
+      't.occurred_at',
+      't.correlation_id',
+      't.outbox_id',
+      'a.id as audit_id',
+      'a.action',
+      'a.before',
+      'a.after',
+      'o.event_type',
+      'o.status',
+      'o.attempts',
+      'o.published_at',
+      'o.last_error',
+    ])
+    .where('t.tenant_id', '=', tenantId)
+    .where('a.tenant_id', '=', tenantId)
+    .where((eb) =>
+      eb.or(
+        entities.map((entity) =>
+          eb.and([
+            eb('t.aggregate_type', '=', entity.aggregate_type),
+            eb('t.aggregate_id', '=', entity.aggregate_id),
+          ]),
+        ),
+      ),
+    )
+    .orderBy('t.aggregate_type')
+    .orderBy('t.aggregate_id')
+    .orderBy('t.version')
+    .execute();
+
+  const eventIds = rows.map((row) => row.outbox_id);
+  const [receipts, caused] = await Promise.all([
+    db
+      .selectFrom('inbox')
+      .select(['event_id', 'subscriber', 'processed_at'])
+      .where('event_id', 'in', eventIds)
+      .orderBy('processed_at')
+      .execute(),
+    db
+      .selectFrom('state_transitions as t')
+      .innerJoin('audit_log as a', 'a.id', 't.audit_id')
+      .select(['a.causation_id', 't.aggregate_type', 't.aggregate_id', 't.version', 't.command'])
+      .where('t.tenant_id', '=', tenantId)
+      .where('a.causation_id', 'in', eventIds)
+      .orderBy('t.occurred_at')
+      .execute(),
+  ]);
+
+  const timelines = new Map<string, EntityTimeline>();
+  for (const row of rows) {
+    const key = `${row.aggregate_type}/${row.aggregate_id}`;
+    const timeline = timelines.get(key) ?? {
+      aggregateType: row.aggregate_type,
+      aggregateId: row.aggregate_id,
+      versions: [],
+    };
+    timelines.set(key, timeline);
+    timeline.versions.push({
+      version: row.version,
+      command: row.command,
+      fromStatus: row.from_status,
+      toStatus: row.to_status,
+      actor: row.actor,
+      occurredAt: row.occurred_at,
+      correlationId: row.correlation_id,
+      audit: { id: row.audit_id, action: row.action, before: row.before, after: row.after },
+      event: {
+        id: row.outbox_id,
+        type: row.event_type,
+        status: row.status ?? 'pruned',
+        attempts: row.attempts,
+        publishedAt: row.published_at,
+        lastError: row.last_error,
+      },
+      receipts: receipts
+        .filter((receipt) => receipt.event_id === row.outbox_id)
+        .map((receipt) => ({ subscriber: receipt.subscriber, processedAt: receipt.processed_at })),
+      caused: caused
+        .filter((change) => change.causation_id === row.outbox_id)
+        .map((change) => ({
+          aggregateType: change.aggregate_type,
+          aggregateId: change.aggregate_id,
+          version: change.version,
+          command: change.command,
+        })),
+    });
+  }
+  return [...timelines.values()];
+}
