@@ -67,4 +67,5 @@ export const routes: readonly RouteDefinition[] = [
 
   route('GET', '/operator/outbox', 'operator/outbox', [operator]),
   route('GET', '/operator/timeline', 'operator/timeline', [operator]),
+  route('GET', '/operator/reconcile', 'operator/reconcile', [operator]),
 ];

@@ -142,3 +142,23 @@ describe('the operator outbox view', () => {
     expect(theirs.body).toEqual({ pending: 0, published: 0, dead: 0, oldestPendingAgeMs: 0 });
   });
 });
+
+describe('the operator reconciliation view', () => {
+  it("balances the tenant's transitions, audit rows and events per event type, and shows no other tenant", async () => {
+    const story = await paidRunWithSettledAdvance();
+    await paidRunWithSettledAdvance();
+    const response = await call('GET', '/operator/reconcile', { as: story.operator });
+    expect(response.status).toBe(200);
+    expect(response.body.mismatches).toEqual([]);
+    expect(new Set(response.body.rows.map((row: { tenantId: string }) => row.tenantId))).toEqual(
+      new Set([story.tenant]),
+    );
+    expect(response.body.rows).toContainEqual({
+      tenantId: story.tenant,
+      eventType: 'ewa.request_settled.v1',
+      transitions: 1,
+      audits: 1,
+      events: 1,
+    });
+  });
+});

@@ -20,9 +20,11 @@ export interface Reconciliation {
 /**
  * Counts, per tenant and event type, the transitions, the audit rows and the
  * outbox events, matched through each transition's audit and event ids; any
- * row one table has and another lacks shows up as a mismatch. Read only.
+ * row one table has and another lacks shows up as a mismatch; of one tenant,
+ * or (without one) of all. Read only.
  */
-export async function reconcile(db: Kysely<DB>): Promise<Reconciliation> {
+export async function reconcile(db: Kysely<DB>, tenantId?: string): Promise<Reconciliation> {
+  const tenant = tenantId ?? null;
   const retention = await db
     .selectFrom('outbox_retention')
     .select('pruned_before')
@@ -56,7 +58,8 @@ export async function reconcile(db: Kysely<DB>): Promise<Reconciliation> {
     )
     SELECT tenant_id AS "tenantId", event_type AS "eventType",
            sum(transition)::int AS transitions, sum(audit)::int AS audits, sum(event)::int AS events
-      FROM keyed GROUP BY tenant_id, event_type ORDER BY tenant_id, event_type
+      FROM keyed WHERE ${tenant}::text IS NULL OR tenant_id = ${tenant}
+     GROUP BY tenant_id, event_type ORDER BY tenant_id, event_type
   `.execute(db);
   return {
     rows,
