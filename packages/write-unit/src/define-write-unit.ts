@@ -6,7 +6,12 @@ import {
   notFound,
   validateEvent,
 } from '@auditflow/core';
-import type { AggregateColumns, DB, DomainTable } from '@auditflow/db';
+import {
+  type AggregateColumns,
+  type DB,
+  type DomainTable,
+  isDatabaseUnavailable,
+} from '@auditflow/db';
 import type { Kysely, Transaction } from 'kysely';
 import type { Aggregate, AggregateRow } from './aggregate';
 import { appendHistory } from './append-history';
@@ -203,7 +208,7 @@ export function defineWriteUnit<C extends EventCatalogue>(
 
   async function batch<R>(db: Kysely<DB>, work: (unit: WriteBatch<C>) => Promise<R>): Promise<R> {
     const committed: Committed[] = [];
-    const result = await db.transaction().execute((trx) => work(bind(trx, committed)));
+    const result = await commitOrReport(db, (trx) => work(bind(trx, committed)));
     for (const entry of committed) {
       for (const effect of effects) {
         try {
@@ -223,4 +228,35 @@ export function defineWriteUnit<C extends EventCatalogue>(
     transition: (db, ctx, aggregate, id, decide, transitionOptions) =>
       batch(db, (unit) => unit.transition(ctx, aggregate, id, decide, transitionOptions)),
   };
+}
+
+/**
+ * Runs `work` in a transaction and commits it. A connection lost once `work`
+ * is done (so while COMMIT is on its way or its answer is) leaves the outcome
+ * unknown: the server may have committed without the client hearing it. That
+ * is `commit_outcome_unknown`, not a plain failure, so no one reads it as
+ * "nothing was written"; an idempotent retry tells which it was. A
+ * connection lost earlier surfaces as it is: nothing committed.
+ */
+async function commitOrReport<R>(
+  db: Kysely<DB>,
+  work: (trx: Transaction<DB>) => Promise<R>,
+): Promise<R> {
+  let committing = false;
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const result = await work(trx);
+      committing = true;
+      return result;
+    });
+  } catch (error) {
+    if (committing && isDatabaseUnavailable(error)) {
+      throw new AppError(
+        'commit_outcome_unknown',
+        'The connection to the database was lost while the change committed, so it may or may not have been made. Send the request again with the same Idempotency-Key to find out; without one, check before repeating it.',
+        { cause: error },
+      );
+    }
+    throw error;
+  }
 }
