@@ -49,7 +49,7 @@ describe('the local gateway', () => {
   it('serves /health without a token', async () => {
     const response = await fetch(`${gateway.url}/health`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ok' });
+    expect(await response.json()).toEqual({ status: 'ok', database: 'up' });
   });
 
   it('passes verified claims to the handler: the actor and tenant come from the token', async () => {
