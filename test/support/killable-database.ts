@@ -27,9 +27,7 @@ const DATABASE = 'outage';
  * while the file runs (the handlers find it there, as they do in Lambda).
  * The shared test server is never touched.
  */
-export function useKillableDatabase(
-  options: { postgresFlags?: string[] } = {},
-): KillableDatabase {
+export function useKillableDatabase(options: { postgresFlags?: string[] } = {}): KillableDatabase {
   let parent = '';
   let port = 0;
   let server: EmbeddedDatabase | undefined;
