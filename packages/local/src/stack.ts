@@ -86,6 +86,7 @@ export async function startLocalStack(options: LocalStackOptions) {
     const stopDelivering = eventBridge.onAccepted((events) => delivery.deliver(events));
     stops.push(async () => {
       stopDelivering();
+      delivery.close();
       await delivery.idle();
     });
     const relay = await startRelayLoop({
