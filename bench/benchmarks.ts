@@ -2,9 +2,17 @@ import { coldStart } from './cold-start';
 import type { Benchmark } from './harness';
 import { history } from './history';
 import { latency } from './latency';
+import { recovery } from './recovery';
 import { relayDrain } from './relay-drain';
 import { writePath } from './write-path';
 
 /** Every benchmark, in the order `npm run bench` runs them. */
 // biome-ignore lint/suspicious/noExplicitAny: each benchmark has its own config type
-export const benchmarks: Benchmark<any>[] = [writePath, relayDrain, latency, history, coldStart];
+export const benchmarks: Benchmark<any>[] = [
+  writePath,
+  relayDrain,
+  latency,
+  history,
+  coldStart,
+  recovery,
+];

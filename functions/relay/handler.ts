@@ -1,4 +1,4 @@
-import { createDb } from '@auditflow/db';
+import { createDb, isDatabaseUnavailable } from '@auditflow/db';
 import { oldestPendingAgeMs } from '@auditflow/operator';
 import {
   createEventBridgeClient,
@@ -74,14 +74,23 @@ export async function runScheduledRelay(_event: unknown, context: Context): Prom
       const pruned = await prune();
       if (pruned > 0) logger.info(`pruned ${what}`, { pruned });
     } catch (error) {
+      // A database that is down is the drain's to report, once per outage.
+      if (isDatabaseUnavailable(error)) break;
       logger.warn(`pruning ${what} failed; will try again next invocation`, {
         error: String(error),
       });
     }
   }
   const until = Date.now() + context.getRemainingTimeInMillis() - config.safetyMarginMs;
+  // Throws when the database stayed away until the deadline: the invocation
+  // then fails, as it should, and the next one (a minute on) carries on.
   const result = await relay.drain({ until, whenIdle: 'wait' });
-  metrics.addMetric('OldestPendingAgeMs', 'Milliseconds', await oldestPendingAgeMs(db));
+  try {
+    metrics.addMetric('OldestPendingAgeMs', 'Milliseconds', await oldestPendingAgeMs(db));
+  } catch (error) {
+    // What was delivered stays delivered; a metric is not worth failing for.
+    if (!isDatabaseUnavailable(error)) throw error;
+  }
   logger.info('relay invocation done', { ...result });
   return result;
 }

@@ -200,7 +200,7 @@ describe.each(named(authRoutes))('%s refuses callers without valid claims', (_, 
 
 it('answers /health without a token, the one route the authorizer does not guard', async () => {
   const health = await call('GET', '/health', { as: null });
-  expect(health).toMatchObject({ status: 200, body: { status: 'ok' } });
+  expect(health).toMatchObject({ status: 200, body: { status: 'ok', database: 'up' } });
 });
 
 describe.each(named(postRoutes))('%s refuses a hostile body', (_, route) => {

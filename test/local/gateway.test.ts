@@ -78,7 +78,7 @@ describe('the local gateway', () => {
   it('serves /health without a token', async () => {
     const response = await fetch(`${gateway.url}/health`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ok' });
+    expect(await response.json()).toEqual({ status: 'ok', database: 'up' });
   });
 
   it("refuses, as API Gateway does, a valid token without any of the route's scopes, before reading the body", async () => {

@@ -16,6 +16,14 @@ export const ERROR_CODES = {
   payload_too_large: 'payload_too_large',
   unsupported_media_type: 'unsupported_media_type',
   idempotency_key_reused: 'unprocessable',
+  /** The database cannot be reached; nothing was written, and the same request may be sent again. */
+  database_unavailable: 'unavailable',
+  /**
+   * The connection was lost while the write committed, so whether it did is
+   * unknown. A retry with the same Idempotency-Key answers with the committed
+   * result if it did, and writes it if it did not.
+   */
+  commit_outcome_unknown: 'unavailable',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -33,8 +41,12 @@ export class AppError extends Error {
   readonly kind: ErrorKind;
   readonly issues: FieldIssue[] | undefined;
 
-  constructor(code: ErrorCode, message: string, options: { issues?: FieldIssue[] } = {}) {
-    super(message);
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { issues?: FieldIssue[]; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
     this.kind = ERROR_CODES[code];

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import net from 'node:net';
@@ -8,6 +9,14 @@ export interface EmbeddedDatabase {
   /** URL of the cluster's `postgres` database; swap the path for another database. */
   url: string;
   port: number;
+  /** The postmaster's process id. */
+  pid: number;
+  /**
+   * Settles when the server exits, however that happens (stop, a crash, a
+   * kill): with the exit code, or the signal that ended it.
+   */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Stops the server; resolves at once when it has already exited. */
   stop(): Promise<void>;
 }
 
@@ -62,10 +71,30 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     const detail = error instanceof Error ? error.message : recentLog.join('\n');
     throw new Error(`Postgres did not start on port ${port}: ${detail}`);
   });
+  // The library keeps the postmaster's process to itself, and its stop()
+  // waits for an 'exit' that, for a server that already died, never comes
+  // (its own exit hook would wait the same way). So watch the process here,
+  // and once it is gone let the library forget it.
+  const internals = server as unknown as { process?: ChildProcess };
+  const child = internals.process;
+  if (!child?.pid) throw new Error(`Postgres on port ${port} started without a process id`);
+  let gone = false;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => {
+      gone = true;
+      if (internals.process === child) internals.process = undefined;
+      resolve({ code, signal });
+    });
+  });
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
     port,
-    stop: () => server.stop(),
+    pid: child.pid,
+    exited,
+    stop: async () => {
+      if (gone) return;
+      await server.stop();
+    },
   };
 }
 

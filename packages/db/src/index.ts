@@ -1,8 +1,9 @@
 export { type ConnectionTarget, describeTarget, resolveConnectionTarget } from './connection';
 export { type AggregateColumns, type DB, DOMAIN_TABLES, type DomainTable } from './database';
 export { describeEnvError, parseJsonVariable } from './env-schema';
+export { databaseHealth } from './health';
 export { migrateToLatest } from './migrate';
-export { closeDb, createDb, getDb, type PoolOptions } from './pool';
+export { closeDb, createDb, DEFAULT_CONNECT_TIMEOUT_MS, getDb, type PoolOptions } from './pool';
 export { queryOnce } from './query-once';
 export type { AuditLogTable, AuditRow, NewAudit } from './tables/audit-log';
 export type { CalendarDate, Json, Timestamp } from './tables/columns';
@@ -37,4 +38,5 @@ export type {
   StateTransitionRow,
   StateTransitionsTable,
 } from './tables/state-transitions';
+export { isDatabaseUnavailable } from './unavailable';
 export { databaseUrl } from './url';

@@ -46,11 +46,31 @@ export interface PoolOptions {
   statementTimeoutMs?: number;
   /** Milliseconds a transaction may sit idle before Postgres ends the session. */
   idleInTransactionTimeoutMs?: number;
+  /**
+   * Milliseconds to wait for a connection (a free one from the pool, or a new
+   * one from the server) before giving up with a connect timeout.
+   */
+  connectTimeoutMs?: number;
 }
+
+/**
+ * An unreachable database answers within this much: a refused connection
+ * fails at once, one that hangs fails here, so a request during an outage is
+ * answered (503) in seconds rather than held until the client gives up.
+ */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 3_000;
+
+/**
+ * How much longer than the statement timeout the client waits for an answer
+ * before it gives the connection up: the server enforces the statement
+ * timeout, so only a server that stopped answering altogether reaches this.
+ */
+const QUERY_TIMEOUT_MARGIN_MS = 2_000;
 
 /** A Kysely instance over a pg pool, with the type parsers above. */
 export function createDb(options: PoolOptions = {}): Kysely<DB> {
   const target = options.target ?? resolveConnectionTarget();
+  const statementTimeoutMs = options.statementTimeoutMs ?? 10_000;
   const pool = new pg.Pool({
     ...('connectionString' in target
       ? { connectionString: target.connectionString }
@@ -65,8 +85,12 @@ export function createDb(options: PoolOptions = {}): Kysely<DB> {
         }),
     max: options.max ?? Number(process.env.DATABASE_POOL_MAX ?? 5),
     application_name: options.applicationName ?? 'auditflow',
-    statement_timeout: options.statementTimeoutMs ?? 10_000,
+    statement_timeout: statementTimeoutMs,
+    query_timeout: statementTimeoutMs + QUERY_TIMEOUT_MARGIN_MS,
     idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 30_000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    // A peer that vanished without closing the socket is noticed by the OS.
+    keepAlive: true,
     types: typeParsers,
   });
   // A connection can be cut at any time (failover, proxy recycling, a restart).

@@ -1,4 +1,4 @@
-import type { DB } from '@auditflow/db';
+import { type DB, isDatabaseUnavailable } from '@auditflow/db';
 import {
   createRelay,
   createWakeSignal,
@@ -48,6 +48,9 @@ export async function startRelayLoop(options: {
           signal: stopped.signal,
         });
       } catch (error) {
+        // The relay reported the outage when it began and waits for its end;
+        // a drain that outlived its minute with the database away just goes on.
+        if (isDatabaseUnavailable(error)) continue;
         logger.error('relay pass failed; retrying', error instanceof Error ? error : String(error));
         await wake.wait(1_000);
       }

@@ -7,13 +7,13 @@ import {
   migrateToLatest,
   resolveConnectionTarget,
 } from '@auditflow/db';
-import { startEmbeddedPostgres } from '@auditflow/db/embedded';
 import { routes, subscriptions } from '@auditflow/functions';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createVerifier, loadOrCreateKey } from './dev-jwt';
 import { createDelivery } from './eventbridge/delivery';
 import { startEventBridgeEndpoint } from './eventbridge/endpoint';
 import { startGateway } from './gateway';
+import { superviseEmbeddedPostgres } from './postgres-supervisor';
 import { startRelayLoop } from './relay-loop';
 
 export interface LocalStackOptions {
@@ -27,6 +27,10 @@ export interface LocalStackOptions {
   /** Another Postgres to use instead of the embedded one. */
   databaseUrl?: string | undefined;
   busName?: string;
+  /** What the stack has to say while it runs (the embedded server died, is back). */
+  log?: (message: string) => void;
+  /** Called when the embedded server cannot be kept running; the stack cannot go on. */
+  onFatal?: (error: Error) => void;
 }
 
 /** What `npm start` runs; `npm run outbox` finds the database through the stack file. */
@@ -49,10 +53,12 @@ export async function startLocalStack(options: LocalStackOptions) {
   try {
     let databaseUrl = options.databaseUrl;
     if (!databaseUrl) {
-      const embedded = await startEmbeddedPostgres({
+      const log = options.log ?? ((message: string) => console.log(message));
+      const embedded = await superviseEmbeddedPostgres({
         dataDir: path.join(options.dataDir, 'postgres'),
         port: options.databasePort,
-        persistent: true,
+        log,
+        onGiveUp: options.onFatal ?? ((error) => log(error.message)),
       }).catch((error: Error) => {
         throw new Error(`${error.message} (LOCAL_DB_PORT sets the database port)`);
       });
@@ -84,6 +90,7 @@ export async function startLocalStack(options: LocalStackOptions) {
     const stopDelivering = eventBridge.onAccepted((events) => delivery.deliver(events));
     stops.push(async () => {
       stopDelivering();
+      delivery.close();
       await delivery.idle();
     });
     const relay = await startRelayLoop({

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { DB, OutboxRow } from '@auditflow/db';
+import { type DB, isDatabaseUnavailable, type OutboxRow } from '@auditflow/db';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Kysely } from 'kysely';
 import { aggregateKey } from './aggregate-key';
@@ -8,6 +8,7 @@ import { type RetryPolicy, retryDelayMs } from './backoff';
 import { RELAY_DEFAULTS } from './defaults';
 import { entrySize, MAX_REQUEST_BYTES, toEntry } from './envelope';
 import { createLimiter } from './limiter';
+import { createOutageTracker } from './outage';
 import { type EntryOutcome, putEvents } from './publish';
 import { claimEvents, markDead, markPublished, releaseClaims, scheduleRetries } from './statements';
 import type { WakeSignal } from './wake';
@@ -96,9 +97,51 @@ export function createRelay(options: RelayOptions) {
   const policy = options.retry ?? RELAY_DEFAULTS.retry;
   const telemetry = options.telemetry ?? silent;
   const { db } = options;
+  const outage = createOutageTracker(telemetry);
+  // Outcomes a lost connection kept this relay from recording: EventBridge
+  // accepted (or refused) these events, or they were to be handed back.
+  // Recorded once the database is back, so accepted events are marked now
+  // rather than sent again when their lease ends, and their aggregates'
+  // later versions are not held back meanwhile.
+  const leftovers: { outcomes: EntryOutcome[]; release: string[] }[] = [];
+  let settling: Promise<PassResult> | undefined;
+
+  /** Records the leftovers, oldest first; one caller at a time, the others wait for it. */
+  function settleLeftovers(): Promise<PassResult> {
+    settling ??= (async () => {
+      const settled = emptyPass();
+      while (leftovers[0]) {
+        const { outcomes, release } = leftovers[0];
+        const counts = await keepIfLost(() => recordOutcomes(outcomes), { outcomes, release: [] });
+        await releaseClaims(db, relayId, release);
+        leftovers.shift();
+        settled.published += counts.published;
+        settled.retried += counts.retried;
+        settled.dead += counts.dead;
+        settled.released += release.length;
+      }
+      return settled;
+    })().finally(() => {
+      settling = undefined;
+    });
+    return settling;
+  }
+
+  /** Runs `record`; if the database is unavailable, keeps `leftover` for settleLeftovers. */
+  async function keepIfLost<T>(
+    record: () => Promise<T>,
+    leftover: { outcomes: EntryOutcome[]; release: string[] },
+  ): Promise<T> {
+    try {
+      return await record();
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) leftovers.push(leftover);
+      throw error;
+    }
+  }
 
   async function runPass(deadline = Number.POSITIVE_INFINITY): Promise<PassResult> {
-    const result = emptyPass();
+    const result = leftovers.length > 0 ? await settleLeftovers() : emptyPass();
     const claimedAt = Date.now();
     const rows = await claimEvents(db, { relayId, limit: batchSize, leaseMs });
     // No wave starts past the deadline, nor so late in the lease that another
@@ -130,11 +173,8 @@ export function createRelay(options: RelayOptions) {
     // Claimed rows this pass will not send go back now, uncounted, rather than when the lease ends.
     const handBack = async (rows: PlannedEntry[]) => {
       if (rows.length === 0) return;
-      await releaseClaims(
-        db,
-        relayId,
-        rows.map((p) => p.row.id),
-      );
+      const ids = rows.map((p) => p.row.id);
+      await keepIfLost(() => releaseClaims(db, relayId, ids), { outcomes: [], release: ids });
       result.released += rows.length;
     };
     const failedAggregates = new Set<string>();
@@ -162,7 +202,7 @@ export function createRelay(options: RelayOptions) {
       const outcomes = sent.flatMap((outcome) => outcome ?? []);
       await options.hooks?.afterPublish?.(outcomes);
       // What EventBridge accepted is recorded first: nothing after it may keep it unmarked.
-      const counts = await recordOutcomes(outcomes);
+      const counts = await keepIfLost(() => recordOutcomes(outcomes), { outcomes, release: [] });
       result.published += counts.published;
       result.retried += counts.retried;
       result.dead += counts.dead;
@@ -221,12 +261,19 @@ export function createRelay(options: RelayOptions) {
    * leased, so order per aggregate holds). With `whenIdle: 'wait'` it then
    * sleeps, waking on a nudge or after a poll interval that doubles while
    * nothing arrives, so an idle relay costs the database little.
+   *
+   * A database that is unavailable is tried again with backoff (100 ms,
+   * doubling to 2 s) until it is back or time is up, and reported once when
+   * it goes and once when it returns (`database available again, after N
+   * ms`). A drain whose time runs out while the database is still away
+   * throws its last error. Any other failure is thrown once every pass ended.
    */
   async function drain(drainOptions: DrainOptions): Promise<PassResult> {
     const totals = emptyPass();
     const minPoll = drainOptions.minPollMs ?? RELAY_DEFAULTS.minPollMs;
     const maxPoll = drainOptions.maxPollMs ?? RELAY_DEFAULTS.maxPollMs;
     const running = () => Date.now() < drainOptions.until && !drainOptions.signal?.aborted;
+    const pause = (ms: number) => (drainOptions.wake ? drainOptions.wake.wait(ms) : sleep(ms));
     const busyLoop = async () => {
       while (running()) {
         const pass = await runPass(drainOptions.until);
@@ -235,9 +282,23 @@ export function createRelay(options: RelayOptions) {
       }
     };
     let idle = minPoll;
+    let lastFailure: unknown;
     while (running()) {
       const claimedBefore = totals.claimed;
-      await Promise.all(Array.from({ length: parallelPasses }, busyLoop));
+      // Settled, not Promise.all: a failed pass must not leave its siblings
+      // running while the next round starts more.
+      const passes = await Promise.allSettled(Array.from({ length: parallelPasses }, busyLoop));
+      const failure = passes.find((pass) => pass.status === 'rejected');
+      if (failure) {
+        // A database that is down is waited for, reported once; anything else is a bug.
+        const wait = outage.failed(failure.reason);
+        if (wait === undefined) throw failure.reason;
+        lastFailure = failure.reason;
+        const remaining = drainOptions.until - Date.now();
+        if (remaining > 0) await pause(Math.min(wait, remaining));
+        continue;
+      }
+      outage.succeeded();
       if (totals.claimed > claimedBefore) {
         idle = minPoll;
         continue;
@@ -245,10 +306,12 @@ export function createRelay(options: RelayOptions) {
       if (drainOptions.whenIdle !== 'wait') break;
       const remaining = drainOptions.until - Date.now();
       if (remaining <= 0) break;
-      const wait = Math.min(idle, remaining);
-      await (drainOptions.wake ? drainOptions.wake.wait(wait) : sleep(wait));
+      await pause(Math.min(idle, remaining));
       idle = Math.min(idle * 2, maxPoll);
     }
+    // Time ran out with the database still away: this drain failed (a Lambda
+    // invocation reports it), though the outage was reported only once.
+    if (outage.down) throw lastFailure;
     return totals;
   }
 

@@ -1,3 +1,4 @@
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '@auditflow/db';
 import pg from 'pg';
 
 /** Lets an idle relay sleep until there is work, or until a timeout. */
@@ -62,7 +63,13 @@ export async function listenForCommits(
   let retry: ReturnType<typeof setTimeout> | undefined;
 
   async function connect(): Promise<pg.Client> {
-    const client = new pg.Client({ connectionString, application_name: 'auditflow-relay-listen' });
+    const client = new pg.Client({
+      connectionString,
+      application_name: 'auditflow-relay-listen',
+      // A reconnect against a server that hangs must fail and be tried again.
+      connectionTimeoutMillis: DEFAULT_CONNECT_TIMEOUT_MS,
+      keepAlive: true,
+    });
     client.on('notification', () => signal.nudge());
     try {
       await client.connect();

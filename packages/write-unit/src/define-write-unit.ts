@@ -6,7 +6,12 @@ import {
   notFound,
   validateEvent,
 } from '@auditflow/core';
-import type { AggregateColumns, DB, DomainTable } from '@auditflow/db';
+import {
+  type AggregateColumns,
+  type DB,
+  type DomainTable,
+  isDatabaseUnavailable,
+} from '@auditflow/db';
 import type { Kysely, Transaction } from 'kysely';
 import type { Aggregate, AggregateRow } from './aggregate';
 import { appendHistory } from './append-history';
@@ -81,7 +86,7 @@ export interface WriteBatch<C extends EventCatalogue> {
 /** The write unit of one event catalogue: every event it appends is checked against it. */
 export function defineWriteUnit<C extends EventCatalogue>(catalogue: C): WriteUnit<C> {
   const batch = <R>(db: Kysely<DB>, work: (unit: WriteBatch<C>) => Promise<R>) =>
-    db.transaction().execute((trx) =>
+    commitOrReport(db, (trx) =>
       work({
         trx,
         create: (ctx, aggregate, decide) => createAggregate(trx, catalogue, ctx, aggregate, decide),
@@ -209,4 +214,35 @@ async function keyedWrite<Row extends AggregateColumns>(
   const written = await write();
   await recordIdempotentResult(trx, keyed, written.state.id, written.state);
   return { ...written, replayed: false };
+}
+
+/**
+ * Runs `work` in a transaction and commits it. A connection lost once `work`
+ * is done (so while COMMIT is on its way or its answer is) leaves the outcome
+ * unknown: the server may have committed without the client hearing it. That
+ * is `commit_outcome_unknown`, not a plain failure, so no one reads it as
+ * "nothing was written"; an idempotent retry tells which it was. A
+ * connection lost earlier surfaces as it is: nothing committed.
+ */
+async function commitOrReport<R>(
+  db: Kysely<DB>,
+  work: (trx: Transaction<DB>) => Promise<R>,
+): Promise<R> {
+  let committing = false;
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const result = await work(trx);
+      committing = true;
+      return result;
+    });
+  } catch (error) {
+    if (committing && isDatabaseUnavailable(error)) {
+      throw new AppError(
+        'commit_outcome_unknown',
+        'The connection to the database was lost while the change committed, so it may or may not have been made. Send the request again with the same Idempotency-Key to find out; without one, check before repeating it.',
+        { cause: error },
+      );
+    }
+    throw error;
+  }
 }

@@ -7,6 +7,7 @@ import { startLocalStack } from '../stack';
  * LOCAL_EVENTBRIDGE_PORT move its ports. Ctrl+C stops everything.
  */
 async function main(): Promise<void> {
+  let stop: (code: number) => Promise<void> = async (code) => process.exit(code);
   const stack = await startLocalStack({
     dataDir: localDataDir(),
     root: process.cwd(),
@@ -14,6 +15,11 @@ async function main(): Promise<void> {
     databasePort: Number(process.env.LOCAL_DB_PORT ?? 54329),
     eventBridgePort: Number(process.env.LOCAL_EVENTBRIDGE_PORT ?? 4010),
     databaseUrl: process.env.DATABASE_URL,
+    // The embedded Postgres could not be brought back: say why and stop.
+    onFatal: (error) => {
+      console.error(error.message);
+      void stop(1);
+    },
   });
   const migrated = stack.migrated.length ? ` (migrated: ${stack.migrated.join(', ')})` : '';
   console.log(`Database:    ${stack.database}${migrated}`);
@@ -24,15 +30,15 @@ async function main(): Promise<void> {
   console.log('Get a token: npm run token -- --tenant acme --sub alice');
 
   let stopping = false;
-  const stop = async () => {
+  stop = async (code) => {
     // A second Ctrl+C while a shutdown hangs ends the process at once.
     if (stopping) process.exit(130);
     stopping = true;
     await stack.stop();
-    process.exit(0);
+    process.exit(code);
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  process.on('SIGINT', () => stop(0));
+  process.on('SIGTERM', () => stop(0));
 }
 
 main().catch((error) => {

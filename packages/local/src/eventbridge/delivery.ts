@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { DB } from '@auditflow/db';
+import { type DB, isDatabaseUnavailable } from '@auditflow/db';
 import { loadHandler, type Subscription } from '@auditflow/functions';
 import { recordDeadLetter } from '@auditflow/subscriber';
 import type { Kysely } from 'kysely';
@@ -24,14 +24,17 @@ export interface DeliveryOptions {
  * Delivers accepted events to the subscriptions whose pattern they match, as
  * EventBridge would: the target event shape, at least once, retried with
  * backoff when the handler throws, and after the last attempt kept as a dead
- * letter (`npm run outbox -- subscriber-dead`). Each subscription gets its
- * events one at a time, in the order they were accepted.
+ * letter (`npm run outbox -- subscriber-dead`). A handler that fails because
+ * the database is unavailable is retried until it is back, not dead-lettered.
+ * Each subscription gets its events one at a time, in the order they were
+ * accepted.
  */
 export function createDelivery(options: DeliveryOptions) {
   const attempts = options.attempts ?? 3;
   const retryDelayMs = options.retryDelayMs ?? 200;
   const handlers = new Map<string, Promise<TargetHandler>>();
   const queues = new Map<string, Promise<void>>();
+  let closing = false;
 
   const load = (handler: string) => {
     let loaded = handlers.get(handler);
@@ -44,15 +47,34 @@ export function createDelivery(options: DeliveryOptions) {
 
   async function deliverOne(subscription: Subscription, event: EventBridgeTargetEvent) {
     let lastError: unknown;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
+    let outageDelayMs = retryDelayMs;
+    for (let attempt = 1; attempt <= attempts; ) {
       try {
         const handler = await load(subscription.handler);
         await handler(event, lambdaContext(subscription.name));
         return;
       } catch (error) {
         lastError = error;
+        // EventBridge retries a target for up to a day, so a subscriber whose
+        // database is away is retried until it is back (at most every 2 s);
+        // the outage uses up none of the attempts that lead to the dead letters.
+        if (isDatabaseUnavailable(error) && !closing) {
+          await sleep(outageDelayMs);
+          outageDelayMs = Math.min(outageDelayMs * 2, 2_000);
+          continue;
+        }
         if (attempt < attempts) await sleep(retryDelayMs * 2 ** (attempt - 1));
+        attempt++;
       }
+    }
+    if (isDatabaseUnavailable(lastError)) {
+      // Stopping with the database away: nowhere to keep it. It stays
+      // published in the outbox, so a replay delivers it again.
+      options.onError?.('delivery abandoned: the database is unavailable', {
+        subscriber: subscription.name,
+        eventId: (event.detail as { id?: string } | null)?.id ?? null,
+      });
+      return;
     }
     const reason = `delivery failed after ${attempts} attempts: ${
       lastError instanceof Error ? lastError.message : String(lastError)
@@ -81,6 +103,13 @@ export function createDelivery(options: DeliveryOptions) {
           );
         }
       }
+    },
+    /**
+     * From now on, a delivery failing for want of a database gives up after
+     * its attempts instead of waiting for the database (the stack is stopping).
+     */
+    close() {
+      closing = true;
     },
     /** Resolves when everything queued so far was delivered or dead-lettered. */
     async idle() {

@@ -1,0 +1,115 @@
+import {
+  approveEwaRequest,
+  approvePayrollRun,
+  createEwaRequest,
+  createPayrollRun,
+  disburseEwaRequest,
+  markPayrollRunPaid,
+  submitPayrollRun,
+} from '@auditflow/domain';
+import { lambdaContext } from '@auditflow/local';
+import type { ScheduledEvent } from 'aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { handler as settleEwaOnRunPaid } from '../../functions/subscribers/settle-ewa-on-run-paid';
+import { anEwaRequest, aPayrollRun } from '../support/api';
+import { outboxRows, targetEventFor } from '../support/events';
+import { useKillableDatabase } from '../support/killable-database';
+import { BUS, outboxStatusCounts, useEventBridgeEndpoint } from '../support/relay';
+import { seedPayrollRuns } from '../support/seed';
+
+const database = useKillableDatabase();
+const endpoint = useEventBridgeEndpoint();
+
+/** What EventBridge Scheduler sends a Lambda target. */
+const scheduledEvent: ScheduledEvent = {
+  version: '0',
+  id: '0d3c3a3e-8c55-4c39-9d0c-2a5f2d0a1f70',
+  'detail-type': 'Scheduled Event',
+  source: 'aws.scheduler',
+  account: '000000000000',
+  time: new Date().toISOString(),
+  region: 'us-east-1',
+  resources: ['arn:aws:scheduler:us-east-1:000000000000:schedule/default/auditflow-relay'],
+  detail: {},
+};
+
+beforeAll(() => {
+  process.env.EVENT_BUS_NAME = BUS;
+  process.env.EVENTBRIDGE_ENDPOINT = endpoint().url;
+  process.env.RELAY_SAFETY_MARGIN_MS = '300';
+  // The deployed relay gets credentials from its role; the local endpoint ignores them.
+  process.env.AWS_REGION = 'us-east-1';
+  process.env.AWS_ACCESS_KEY_ID = 'local';
+  process.env.AWS_SECRET_ACCESS_KEY = 'local';
+});
+
+async function subscriberRows() {
+  const { rows } = await database.sql(
+    `SELECT (SELECT count(*)::int FROM inbox) AS inbox,
+            (SELECT count(*)::int FROM subscriber_dead_letters) AS dead_letters,
+            (SELECT count(*)::int FROM ewa_requests WHERE status = 'SETTLED') AS settled`,
+  );
+  return rows[0];
+}
+
+describe('Lambda handlers while Postgres is down', () => {
+  it('fails the relay invocation before its deadline, and the next invocation after Postgres returns publishes everything', async () => {
+    const tenantId = 'relay-lambda-outage';
+    await seedPayrollRuns(database, { tenantId, runs: 30 });
+    const { handler } = await import('../../functions/relay/handler');
+    await database.kill();
+
+    const started = Date.now();
+    await expect(
+      handler(scheduledEvent, lambdaContext('auditflow-relay', 1_500)),
+    ).rejects.toThrow();
+    // It waited for the database until its deadline (minus the margin), not beyond.
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(endpoint().accepted).toHaveLength(0);
+
+    await database.restart();
+    const result = await handler(scheduledEvent, lambdaContext('auditflow-relay', 3_000));
+    expect(result).toMatchObject({ published: 30, dead: 0 });
+    expect(await outboxStatusCounts(database, tenantId)).toEqual({ published: 30 });
+  });
+
+  it('makes a subscriber throw, recording nothing (no inbox row, no dead letter, no effect), and the redelivery after Postgres returns applies it once', async () => {
+    const db = database.db();
+    const as = (actor: string) => ({ tenantId: 'subscriber-outage', actor, correlationId: 'c' });
+    const ewa = await createEwaRequest(db, as('alice'), anEwaRequest);
+    await approveEwaRequest(db, as('bob'), { id: ewa.state.id });
+    await disburseEwaRequest(db, as('bob'), { id: ewa.state.id });
+    const run = await createPayrollRun(db, as('alice'), aPayrollRun);
+    await submitPayrollRun(db, as('alice'), { id: run.state.id });
+    await approvePayrollRun(db, as('bob'), { id: run.state.id });
+    await markPayrollRunPaid(db, as('bob'), { id: run.state.id });
+    const [paid] = await outboxRows(database, 'subscriber-outage', 'payroll.run_paid.v1');
+    if (!paid) throw new Error('no run_paid event');
+    const event = targetEventFor(paid);
+    const malformed = {
+      ...event,
+      detail: { ...(event.detail as Record<string, unknown>), data: { nonsense: true } },
+    };
+    const before = await subscriberRows();
+
+    await database.kill();
+    const context = lambdaContext('settle-ewa-on-run-paid');
+    await expect(settleEwaOnRunPaid(event, context)).rejects.toThrow();
+    // Even an event it would dead-letter is retried rather than lost: there is nowhere to keep it.
+    await expect(settleEwaOnRunPaid(malformed, context)).rejects.toThrow();
+
+    await database.restart();
+    expect(await subscriberRows()).toEqual(before);
+    expect(await settleEwaOnRunPaid(event, lambdaContext('settle-ewa-on-run-paid'))).toBe(
+      'processed',
+    );
+    expect(await settleEwaOnRunPaid(event, lambdaContext('settle-ewa-on-run-paid'))).toBe(
+      'duplicate',
+    );
+    expect(await subscriberRows()).toEqual({
+      inbox: before.inbox + 1,
+      dead_letters: before.dead_letters,
+      settled: before.settled + 1,
+    });
+  });
+});
