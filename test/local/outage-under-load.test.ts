@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadOrCreateKey, signDevToken, startLocalStack } from '@auditflow/local';
 import { reconcile } from '@auditflow/operator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,7 +90,7 @@ describe('a database outage under load, through the local gateway', () => {
       while (true) {
         const answer = await post(pathname, key, body);
         if (answer.status >= 200 && answer.status < 300) return answer;
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        await sleep(200);
       }
     }
     const client = async () => {
@@ -109,7 +110,7 @@ describe('a database outage under load, through the local gateway', () => {
     await waitFor('503s during the outage', () =>
       answers.some((answer) => answer.phase === 'down' && answer.status === 503),
     );
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await sleep(2_000);
     await database.restart();
     phase = 'after';
     const acknowledgedAtRestart = submitted.size;

@@ -1,7 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { createLimiter } from '../../packages/relay/src/limiter';
 
-const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
+const tick = () => sleep(1);
 
 describe('the request limiter', () => {
   it('runs at most its limit at once and starts the waiting ones in arrival order', async () => {
