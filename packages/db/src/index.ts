@@ -4,6 +4,15 @@ export { describeEnvError, parseJsonVariable } from './env-schema';
 export { migrateToLatest } from './migrate';
 export { closeDb, createDb, getDb, type PoolOptions } from './pool';
 export { queryOnce } from './query-once';
+export {
+  configureLoginRoles,
+  LOGIN_ROLES,
+  type LoginRole,
+  type LoginRolePasswords,
+  loginRolePasswordsFromEnv,
+  roleUrl,
+  secureDatabase,
+} from './roles';
 export type { AuditLogTable, AuditRow, NewAudit } from './tables/audit-log';
 export type { CalendarDate, Json, Timestamp } from './tables/columns';
 export {
