@@ -1,13 +1,23 @@
-import { createDb, migrateToLatest } from '@auditflow/db';
+import {
+  configureLoginRoles,
+  createDb,
+  loginRolePasswordsFromEnv,
+  migrateToLatest,
+} from '@auditflow/db';
 import { Logger } from '@aws-lambda-powertools/logger';
 
 const logger = new Logger({ serviceName: 'auditflow-migrator' });
 
 /**
- * Invoked once per deploy: brings the schema to the latest migration. Throws
- * (failing the deploy) when a migration fails; running it twice is harmless.
+ * Invoked once per deploy: brings the schema to the latest migration, then
+ * gives the login roles the passwords the proxy holds for them. The only
+ * function linked to the master credentials. Throws (failing the deploy)
+ * when a migration fails or a password is missing; running it twice is
+ * harmless.
  */
 export async function handler(): Promise<{ applied: string[] }> {
+  // Read first: a deploy without the passwords fails before touching the schema.
+  const passwords = loginRolePasswordsFromEnv();
   const db = createDb({
     max: 1,
     statementTimeoutMs: 5 * 60_000,
@@ -15,6 +25,7 @@ export async function handler(): Promise<{ applied: string[] }> {
   });
   try {
     const applied = await migrateToLatest(db);
+    await configureLoginRoles(db, passwords);
     logger.info('migrations applied', { applied });
     return { applied };
   } finally {

@@ -4,6 +4,7 @@ import * as enforceAuditedChanges from './0002-enforce-audited-changes';
 import * as outboxRelay from './0003-outbox-relay';
 import * as subscribers from './0004-subscribers';
 import * as outboxStorage from './0005-outbox-storage';
+import * as leastPrivilegeRoles from './0006-least-privilege-roles';
 
 /**
  * Every migration, by name, in the order they run. A static list rather than a
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '0003-outbox-relay': outboxRelay,
   '0004-subscribers': subscribers,
   '0005-outbox-storage': outboxStorage,
+  '0006-least-privilege-roles': leastPrivilegeRoles,
 };

@@ -56,6 +56,10 @@ describe('Lambda handlers while Postgres is down', () => {
   it('fails the relay invocation before its deadline, and the next invocation after Postgres returns publishes everything', async () => {
     const tenantId = 'relay-lambda-outage';
     await seedPayrollRuns(database, { tenantId, runs: 30 });
+    // The relay Lambda connects as the relay's role, as deployed; it opens its
+    // pool on the first invocation, so the API's role comes back right after.
+    const apiUrl = process.env.DATABASE_URL;
+    process.env.DATABASE_URL = database.roleUrl('relay');
     const { handler } = await import('../../functions/relay/handler');
     await database.kill();
 
@@ -71,6 +75,7 @@ describe('Lambda handlers while Postgres is down', () => {
     const result = await handler(scheduledEvent, lambdaContext('auditflow-relay', 3_000));
     expect(result).toMatchObject({ published: 30, dead: 0 });
     expect(await outboxStatusCounts(database, tenantId)).toEqual({ published: 30 });
+    process.env.DATABASE_URL = apiUrl;
   });
 
   it('makes a subscriber throw, recording nothing (no inbox row, no dead letter, no effect), and the redelivery after Postgres returns applies it once', async () => {

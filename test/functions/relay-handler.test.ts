@@ -22,6 +22,8 @@ const scheduledEvent: ScheduledEvent = {
 };
 
 beforeAll(() => {
+  // The relay Lambda connects as the relay's role, as deployed.
+  process.env.DATABASE_URL = database.roleUrl('relay');
   process.env.EVENT_BUS_NAME = BUS;
   process.env.EVENTBRIDGE_ENDPOINT = endpoint().url;
   process.env.RELAY_SAFETY_MARGIN_MS = '300';

@@ -3,11 +3,12 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadOrCreateKey, signDevToken, startLocalStack } from '@auditflow/local';
+import { loadOrCreateKey, signDevToken, stackFile, startLocalStack } from '@auditflow/local';
 import { replayEvents } from '@auditflow/operator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anEwaRequest, aPayrollRun } from '../support/api';
 import { useTestDatabase } from '../support/database';
+import { TEST_ROLE_PASSWORDS } from '../support/roles';
 
 const database = useTestDatabase();
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -23,6 +24,7 @@ beforeAll(async () => {
     databasePort: 0,
     eventBridgePort: 0,
     databaseUrl: database.url(),
+    rolePasswords: TEST_ROLE_PASSWORDS,
   });
 });
 afterAll(async () => {
@@ -153,7 +155,7 @@ describe('the local stack', () => {
       ewaRequests: { SETTLED: { count: 1, amountMinor: { EUR: anEwaRequest.amountMinor } } },
     });
 
-    const replayed = await replayEvents(database.db(), {
+    const replayed = await replayEvents(database.operatorDb(), {
       from: new Date(paidAt - 60_000).toISOString(),
       to: new Date(Date.now() + 60_000).toISOString(),
     });
@@ -171,5 +173,14 @@ describe('the local stack', () => {
     for (const row of rows) {
       expect(await waitForEvent('payroll.run_seeded.v1', row.aggregate_id, 1_000)).toBeDefined();
     }
+  });
+});
+
+describe('the stack file', () => {
+  it('is readable by its owner alone and names the operator role, not the owner', async () => {
+    const stat = await fs.stat(stackFile(dataDir));
+    expect(stat.mode & 0o777).toBe(0o600);
+    const { databaseUrl } = JSON.parse(await fs.readFile(stackFile(dataDir), 'utf8'));
+    expect(new URL(databaseUrl).username).toBe('auditflow_operator');
   });
 });

@@ -26,7 +26,7 @@ function outboxCli(...args: string[]) {
     ['packages/local/src/bin/outbox.ts', ...args],
     {
       cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: database.url() },
+      env: { ...process.env, DATABASE_URL: database.roleUrl('operator') },
       encoding: 'utf8',
     },
   );
@@ -85,7 +85,7 @@ describe('operating the outbox', () => {
     endpoint().reset();
 
     expect(
-      await replayEvents(database.db(), { from, to, eventType: 'payroll.run_nothing.v1' }),
+      await replayEvents(database.operatorDb(), { from, to, eventType: 'payroll.run_nothing.v1' }),
     ).toBe(0);
     const replay = outboxCli(
       'replay',
@@ -150,7 +150,7 @@ describe('operating the outbox', () => {
         events: 1,
       },
     ]);
-    const { mismatches } = await reconcile(database.db());
+    const { mismatches } = await reconcile(database.operatorDb());
     expect(mismatches).toHaveLength(1);
     // Leave the database balanced for the per-test ledger check.
     await database.sql(
@@ -168,10 +168,12 @@ describe('operating the outbox', () => {
       [tenantId],
     );
 
-    expect(await prunePublished(database.db(), { olderThanMs: 86_400_000, limit: 100 })).toBe(6);
+    expect(await prunePublished(database.relayDb(), { olderThanMs: 86_400_000, limit: 100 })).toBe(
+      6,
+    );
     expect(await outboxStatusCounts(database, tenantId)).toEqual({});
     expect(await outboxStatusCounts(database, `${tenantId}-later`)).toEqual({ pending: 2 });
-    const result = await reconcile(database.db());
+    const result = await reconcile(database.operatorDb());
     expect(result.prunedBefore).not.toBeNull();
     expect(result.mismatches).toEqual([]);
   });

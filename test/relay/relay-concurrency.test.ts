@@ -186,7 +186,7 @@ describe('relays running at once', () => {
       {
         env: {
           ...process.env,
-          DATABASE_URL: database.url(),
+          DATABASE_URL: database.roleUrl('relay'),
           EVENTBRIDGE_ENDPOINT: endpoint().url,
           RELAY_LEASE_MS: String(LEASE_MS),
         },

@@ -230,23 +230,27 @@ describe('the relay', () => {
   it("leaves a row alone once another relay took it over after this one's lease ran out", async () => {
     const tenantId = newTenant();
     await seedPayrollRuns(database, { tenantId, runs: 1 });
-    const first = await claimEvents(database.db(), { relayId: 'relay-1', limit: 10, leaseMs: 1 });
+    const first = await claimEvents(database.relayDb(), {
+      relayId: 'relay-1',
+      limit: 10,
+      leaseMs: 1,
+    });
     await sleep(20);
-    const second = await claimEvents(database.db(), {
+    const second = await claimEvents(database.relayDb(), {
       relayId: 'relay-2',
       limit: 10,
       leaseMs: 60_000,
     });
     expect(second.map((row) => row.id)).toEqual(first.map((row) => row.id));
     const ids = first.map((row) => row.id);
-    await releaseClaims(database.db(), 'relay-1', ids);
+    await releaseClaims(database.relayDb(), 'relay-1', ids);
     await markDead(
-      database.db(),
+      database.relayDb(),
       'relay-1',
       ids.map((id) => ({ id, error: 'late' })),
     );
     await scheduleRetries(
-      database.db(),
+      database.relayDb(),
       'relay-1',
       ids.map((id) => ({ id, delayMs: 1, error: 'late' })),
     );

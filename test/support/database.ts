@@ -1,42 +1,81 @@
 import { randomBytes } from 'node:crypto';
-import { closeDb, type DB, databaseUrl, getDb, queryOnce } from '@auditflow/db';
+import {
+  closeDb,
+  createDb,
+  type DB,
+  databaseUrl,
+  getDb,
+  type LoginRole,
+  queryOnce,
+  secureDatabase,
+} from '@auditflow/db';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, inject } from 'vitest';
 import { expectBalancedLedger } from './ledger';
+import { testRoleUrl } from './roles';
 import { onServer, TEMPLATE_DATABASE } from './server';
 
 export interface TestDatabase {
-  /** The database the handlers use (through DATABASE_URL). */
+  /** The database as the API and subscribers see it (role auditflow_api, through DATABASE_URL). */
   db(): Kysely<DB>;
+  /** The database as the relay sees it (role auditflow_relay). */
+  relayDb(): Kysely<DB>;
+  /** The database as the operator CLI sees it (role auditflow_operator). */
+  operatorDb(): Kysely<DB>;
+  /** The owner's (superuser's) URL: for setup that needs it, and for nothing else. */
   url(): string;
-  /** Runs raw SQL as a superuser, e.g. to plant a fault or to try to cheat. */
+  /** The URL for one login role. */
+  roleUrl(role: LoginRole): string;
+  /** Runs raw SQL as a superuser, e.g. to plant a fault or to inspect what an attack left. */
   sql(text: string, values?: unknown[]): Promise<pg.QueryResult>;
+  /** Runs raw SQL as a login role. */
+  sqlAs(role: LoginRole, text: string, values?: unknown[]): Promise<pg.QueryResult>;
 }
 
 /**
  * Gives the test file a fresh migrated database of its own (a clone of the
- * template) and points DATABASE_URL at it. After every test it checks the
+ * template) and points DATABASE_URL at it as the API's role, so every part
+ * runs under its own role as deployed. After every test it checks the
  * invariant: per tenant, as many transitions as audit rows as outbox rows.
  */
 export function useTestDatabase(): TestDatabase {
   const name = `test_${randomBytes(6).toString('hex')}`;
   const serverUrl = inject('serverUrl');
   const url = databaseUrl(serverUrl, name);
+  const extra = new Map<LoginRole | 'owner', Kysely<DB>>();
+  const roleDb = (role: LoginRole | 'owner') => {
+    let db = extra.get(role);
+    if (!db) {
+      const target = { connectionString: role === 'owner' ? url : testRoleUrl(url, role) };
+      db = createDb({ target, max: role === 'owner' ? 1 : undefined });
+      extra.set(role, db);
+    }
+    return db;
+  };
   beforeAll(async () => {
     await onServer(serverUrl, `CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`);
-    process.env.DATABASE_URL = url;
+    // Database-level privileges are not copied from the template.
+    await secureDatabase(roleDb('owner'));
+    process.env.DATABASE_URL = testRoleUrl(url, 'api');
   });
   afterEach(async () => {
-    await expectBalancedLedger(getDb());
+    // The owner's view: the ledger spans every tenant, which no login role sees.
+    await expectBalancedLedger(roleDb('owner'));
   });
   afterAll(async () => {
     await closeDb();
+    for (const db of extra.values()) await db.destroy();
+    extra.clear();
     await onServer(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   });
   return {
     db: getDb,
+    relayDb: () => roleDb('relay'),
+    operatorDb: () => roleDb('operator'),
     url: () => url,
+    roleUrl: (role) => testRoleUrl(url, role),
     sql: (text, values) => queryOnce(url, text, values),
+    sqlAs: (role, text, values) => queryOnce(testRoleUrl(url, role), text, values),
   };
 }

@@ -1,9 +1,10 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createDb, databaseUrl, migrateToLatest } from '@auditflow/db';
+import { configureLoginRoles, createDb, databaseUrl, migrateToLatest } from '@auditflow/db';
 import { startEmbeddedPostgres } from '@auditflow/db/embedded';
 import type { TestProject } from 'vitest/node';
+import { TEST_ROLE_PASSWORDS } from './roles';
 import { onServer, TEMPLATE_DATABASE } from './server';
 
 declare module 'vitest' {
@@ -42,6 +43,8 @@ export default async function setup(project: TestProject) {
     max: 1,
   });
   await migrateToLatest(template);
+  // As the Migrator does after migrating: the login roles get their passwords.
+  await configureLoginRoles(template, TEST_ROLE_PASSWORDS);
   await template.destroy();
   project.provide('serverUrl', serverUrl);
   return stop;

@@ -2,10 +2,22 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { closeDb, createDb, databaseUrl, getDb, migrateToLatest, queryOnce } from '@auditflow/db';
+import {
+  closeDb,
+  configureLoginRoles,
+  createDb,
+  type DB,
+  databaseUrl,
+  getDb,
+  type LoginRole,
+  migrateToLatest,
+  queryOnce,
+} from '@auditflow/db';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '@auditflow/db/embedded';
+import type { Kysely } from 'kysely';
 import { afterAll, beforeAll } from 'vitest';
 import type { TestDatabase } from './database';
+import { TEST_ROLE_PASSWORDS, testRoleUrl } from './roles';
 import { waitFor } from './wait';
 
 export interface KillableDatabase extends TestDatabase {
@@ -52,15 +64,27 @@ export function useKillableDatabase(options: { postgresFlags?: string[] } = {}):
     url = databaseUrl(server.url, DATABASE);
     const db = createDb({ target: { connectionString: url }, max: 1 });
     await migrateToLatest(db);
+    await configureLoginRoles(db, TEST_ROLE_PASSWORDS);
     await db.destroy();
-    process.env.DATABASE_URL = url;
+    // Every part under its own role, as deployed; the owner only set it up.
+    process.env.DATABASE_URL = testRoleUrl(url, 'api');
   });
   afterAll(async () => {
     await closeDb();
+    for (const db of roleDbs.values()) await db.destroy();
     await server?.stop();
     await fs.rm(parent, { recursive: true, force: true });
   });
 
+  const roleDbs = new Map<LoginRole, Kysely<DB>>();
+  const roleDb = (role: LoginRole) => {
+    let db = roleDbs.get(role);
+    if (!db) {
+      db = createDb({ target: { connectionString: testRoleUrl(url, role) } });
+      roleDbs.set(role, db);
+    }
+    return db;
+  };
   const accepting = async () => {
     try {
       await queryOnce(url, 'SELECT 1');
@@ -71,8 +95,12 @@ export function useKillableDatabase(options: { postgresFlags?: string[] } = {}):
   };
   return {
     db: getDb,
+    relayDb: () => roleDb('relay'),
+    operatorDb: () => roleDb('operator'),
     url: () => url,
+    roleUrl: (role) => testRoleUrl(url, role),
     sql: (text, values) => queryOnce(url, text, values),
+    sqlAs: (role, text, values) => queryOnce(testRoleUrl(url, role), text, values),
     pid: () => server?.pid ?? 0,
     accepting,
     async kill() {

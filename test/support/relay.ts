@@ -32,7 +32,7 @@ export function relayFor(
   options: Partial<RelayOptions> & { requestTimeoutMs?: number } = {},
 ) {
   return createRelay({
-    db: database.db(),
+    db: database.relayDb(),
     client: localEventBridgeClient(endpoint.url, options.requestTimeoutMs),
     busName: BUS,
     retry: { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 5 },

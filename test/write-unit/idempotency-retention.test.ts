@@ -41,7 +41,9 @@ describe('idempotency key retention', () => {
     await createWithKey(tenant, 'old');
     await age(tenant, 'old', 8);
 
-    expect(await pruneIdempotencyKeys(database.db(), { olderThanMs: 7 * DAY, limit: 100 })).toBe(1);
+    expect(
+      await pruneIdempotencyKeys(database.relayDb(), { olderThanMs: 7 * DAY, limit: 100 }),
+    ).toBe(1);
     expect(await keys(tenant)).toEqual(['recent']);
 
     const replay = await createWithKey(tenant, 'recent');
@@ -54,7 +56,7 @@ describe('idempotency key retention', () => {
     const tenant = newTenant();
     const first = await createWithKey(tenant, 'k');
     await age(tenant, 'k', 8);
-    await pruneIdempotencyKeys(database.db(), { olderThanMs: 7 * DAY, limit: 100 });
+    await pruneIdempotencyKeys(database.relayDb(), { olderThanMs: 7 * DAY, limit: 100 });
 
     const again = await createWithKey(tenant, 'k');
     expect(again.status).toBe(201);
@@ -73,10 +75,10 @@ describe('idempotency key retention', () => {
       await age(tenant, key, days);
     }
     const options = { olderThanMs: 7 * DAY, limit: 2 };
-    expect(await pruneIdempotencyKeys(database.db(), options)).toBe(2);
+    expect(await pruneIdempotencyKeys(database.relayDb(), options)).toBe(2);
     expect(await keys(tenant)).toEqual(['c']);
-    expect(await pruneIdempotencyKeys(database.db(), options)).toBe(1);
-    expect(await pruneIdempotencyKeys(database.db(), options)).toBe(0);
+    expect(await pruneIdempotencyKeys(database.relayDb(), options)).toBe(1);
+    expect(await pruneIdempotencyKeys(database.relayDb(), options)).toBe(0);
     const { rows } = await database.sql(
       `SELECT (SELECT count(*)::int FROM payroll_runs WHERE tenant_id = $1) AS runs,
               (SELECT count(*)::int FROM audit_log WHERE tenant_id = $1) AS audits,

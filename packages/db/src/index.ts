@@ -5,6 +5,15 @@ export { databaseHealth } from './health';
 export { migrateToLatest } from './migrate';
 export { closeDb, createDb, DEFAULT_CONNECT_TIMEOUT_MS, getDb, type PoolOptions } from './pool';
 export { queryOnce } from './query-once';
+export {
+  configureLoginRoles,
+  LOGIN_ROLES,
+  type LoginRole,
+  type LoginRolePasswords,
+  loginRolePasswordsFromEnv,
+  roleUrl,
+  secureDatabase,
+} from './roles';
 export type { AuditLogTable, AuditRow, NewAudit } from './tables/audit-log';
 export type { CalendarDate, Json, Timestamp } from './tables/columns';
 export {

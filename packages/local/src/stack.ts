@@ -2,10 +2,12 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {
   closeDb,
+  configureLoginRoles,
   createDb,
   describeTarget,
+  type LoginRolePasswords,
   migrateToLatest,
-  resolveConnectionTarget,
+  roleUrl,
 } from '@auditflow/db';
 import { routes, subscriptions } from '@auditflow/functions';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -15,6 +17,7 @@ import { startEventBridgeEndpoint } from './eventbridge/endpoint';
 import { startGateway } from './gateway';
 import { superviseEmbeddedPostgres } from './postgres-supervisor';
 import { startRelayLoop } from './relay-loop';
+import { loadOrCreateRolePasswords } from './role-passwords';
 
 export interface LocalStackOptions {
   /** Where the embedded database, the signing key and the stack file live. */
@@ -26,6 +29,8 @@ export interface LocalStackOptions {
   eventBridgePort: number;
   /** Another Postgres to use instead of the embedded one. */
   databaseUrl?: string | undefined;
+  /** The login roles' passwords; by default kept in the data directory. */
+  rolePasswords?: LoginRolePasswords;
   busName?: string;
   /** What the stack has to say while it runs (the embedded server died, is back). */
   log?: (message: string) => void;
@@ -65,13 +70,34 @@ export async function startLocalStack(options: LocalStackOptions) {
       stops.push(embedded.stop);
       databaseUrl = embedded.url;
     }
-    // The handlers find the database the way they do in Lambda: from the environment.
-    process.env.DATABASE_URL = databaseUrl;
+    // The owner migrates and sets the login roles' passwords, then lets go:
+    // every other part connects under its own role, as deployed.
+    const passwords = options.rolePasswords ?? (await loadOrCreateRolePasswords(options.dataDir));
+    const owner = createDb({ target: { connectionString: databaseUrl }, max: 1 });
+    const applied = await migrateToLatest(owner)
+      .then(async (names) => {
+        await configureLoginRoles(owner, passwords);
+        return names;
+      })
+      .finally(() => owner.destroy());
+    const urls = {
+      api: roleUrl(databaseUrl, 'api', passwords.api),
+      relay: roleUrl(databaseUrl, 'relay', passwords.relay),
+      operator: roleUrl(databaseUrl, 'operator', passwords.operator),
+    };
+    // The handlers and subscribers find the database the way they do in Lambda: from the environment.
+    process.env.DATABASE_URL = urls.api;
     stops.push(closeDb);
-    const target = resolveConnectionTarget();
-    const db = createDb({ target, applicationName: 'auditflow-local-relay' });
-    stops.push(() => db.destroy());
-    const applied = await migrateToLatest(db);
+    const apiDb = createDb({
+      target: { connectionString: urls.api },
+      applicationName: 'auditflow-local-delivery',
+    });
+    stops.push(() => apiDb.destroy());
+    const relayDb = createDb({
+      target: { connectionString: urls.relay },
+      applicationName: 'auditflow-local-relay',
+    });
+    stops.push(() => relayDb.destroy());
 
     const eventBridge = await startEventBridgeEndpoint({ port: options.eventBridgePort }).catch(
       (error: Error) => {
@@ -84,7 +110,7 @@ export async function startLocalStack(options: LocalStackOptions) {
     const delivery = createDelivery({
       subscriptions,
       root: options.root,
-      db,
+      db: apiDb,
       onError: (message, attributes) => logger.error(message, attributes),
     });
     const stopDelivering = eventBridge.onAccepted((events) => delivery.deliver(events));
@@ -94,8 +120,8 @@ export async function startLocalStack(options: LocalStackOptions) {
       await delivery.idle();
     });
     const relay = await startRelayLoop({
-      db,
-      databaseUrl,
+      db: relayDb,
+      databaseUrl: urls.relay,
       eventBridgeUrl: eventBridge.url,
       busName: options.busName ?? 'auditflow-local',
     });
@@ -113,12 +139,16 @@ export async function startLocalStack(options: LocalStackOptions) {
 
     const description = {
       apiUrl: gateway.url,
-      databaseUrl,
+      // What `npm run outbox` connects with: the operator's role, not the owner.
+      databaseUrl: urls.operator,
       eventBridgeUrl: eventBridge.url,
-      database: describeTarget(target),
+      database: describeTarget({ connectionString: databaseUrl }),
       migrated: applied,
     };
-    await fs.writeFile(stackFile(options.dataDir), JSON.stringify(description, null, 2));
+    // It holds a password: readable by its owner alone, whatever the umask.
+    const file = stackFile(options.dataDir);
+    await fs.rm(file, { force: true });
+    await fs.writeFile(file, JSON.stringify(description, null, 2), { mode: 0o600 });
     stops.push(() => fs.rm(stackFile(options.dataDir), { force: true }));
     return { ...description, eventBridge, delivery, stop };
   } catch (error) {

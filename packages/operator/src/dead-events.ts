@@ -27,38 +27,28 @@ export async function listDeadEvents(db: Kysely<DB>, limit = 100): Promise<DeadE
 /**
  * Gives dead events a fresh start: pending, due now, attempts reset. With
  * `ids`, only those (that are dead); without, every dead event. Returns how
- * many were revived. Idempotent.
+ * many were revived. Idempotent. Runs through retry_dead_events(), the
+ * operator role's only way to change delivery state besides a replay.
  */
 export async function retryDeadEvents(db: Kysely<DB>, ids?: string[]): Promise<number> {
   const { rows } = await sql<{ id: string }>`
-    UPDATE outbox
-       SET status = 'pending', attempts = 0, next_attempt_at = now(),
-           claimed_by = NULL, claimed_until = NULL
-     WHERE status = 'dead' ${ids ? sql`AND id = ANY(${ids}::uuid[])` : sql``}
-    RETURNING id
+    SELECT id FROM retry_dead_events(${ids ?? null}::uuid[]) AS id
   `.execute(db);
-  await sql`SELECT pg_notify('outbox_pending', '')`.execute(db);
   return rows.length;
 }
 
 /**
  * Publishes again the events that occurred in [from, to), optionally of one
  * type: published and dead ones go back to pending (subscribers dedupe on the
- * event id). Returns how many were queued.
+ * event id). Returns how many were queued. Runs through replay_events().
  */
 export async function replayEvents(
   db: Kysely<DB>,
   range: { from: string; to: string; eventType?: string | undefined },
 ): Promise<number> {
   const { rows } = await sql<{ id: string }>`
-    UPDATE outbox
-       SET status = 'pending', attempts = 0, next_attempt_at = now(), published_at = NULL,
-           claimed_by = NULL, claimed_until = NULL
-     WHERE status IN ('published', 'dead')
-       AND occurred_at >= ${range.from} AND occurred_at < ${range.to}
-       ${range.eventType ? sql`AND event_type = ${range.eventType}` : sql``}
-    RETURNING id
+    SELECT id FROM replay_events(${range.from}::timestamptz, ${range.to}::timestamptz,
+                                 ${range.eventType ?? null}::text) AS id
   `.execute(db);
-  await sql`SELECT pg_notify('outbox_pending', '')`.execute(db);
   return rows.length;
 }

@@ -34,11 +34,12 @@ export async function reconcile(db: Kysely<DB>, tenantId?: string): Promise<Reco
     WITH horizon AS (
       SELECT coalesce((SELECT pruned_before FROM outbox_retention), '-infinity') AS at
     ), checked_transitions AS (
-      SELECT * FROM state_transitions WHERE occurred_at > (SELECT at FROM horizon)
+      SELECT tenant_id, audit_id, outbox_id
+        FROM state_transitions WHERE occurred_at > (SELECT at FROM horizon)
     ), checked_events AS (
-      SELECT * FROM outbox WHERE occurred_at > (SELECT at FROM horizon)
+      SELECT id, tenant_id, event_type FROM outbox WHERE occurred_at > (SELECT at FROM horizon)
     ), checked_audits AS (
-      SELECT * FROM audit_log WHERE occurred_at > (SELECT at FROM horizon)
+      SELECT id, tenant_id, action FROM audit_log WHERE occurred_at > (SELECT at FROM horizon)
     ), keyed AS (
       -- Every transition, audit row and event, keyed by tenant and the
       -- event type of the version it belongs to.

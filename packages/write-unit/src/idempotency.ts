@@ -58,24 +58,17 @@ export async function recordIdempotentResult(
 /**
  * Forgets idempotency keys older than `olderThanMs`, oldest first, at most
  * `limit` per call; returns how many. A retry with a forgotten key is a new
- * request, so the window must outlast any client's retries.
+ * request, so the window must outlast any client's retries. Runs through
+ * prune_idempotency_keys(), so the relay's role, which calls it, never reads
+ * a key's stored result.
  */
 export async function pruneIdempotencyKeys(
   db: Kysely<DB>,
   options: { olderThanMs: number; limit: number },
 ): Promise<number> {
   const { rows } = await sql<{ pruned: number }>`
-    WITH doomed AS (
-      SELECT tenant_id, key FROM idempotency_keys
-       WHERE created_at < now() - make_interval(secs => ${options.olderThanMs / 1000})
-       ORDER BY created_at
-       LIMIT ${options.limit}
-    ), deleted AS (
-      DELETE FROM idempotency_keys k USING doomed d
-       WHERE k.tenant_id = d.tenant_id AND k.key = d.key
-      RETURNING 1
-    )
-    SELECT count(*)::int AS pruned FROM deleted
+    SELECT prune_idempotency_keys(make_interval(secs => ${options.olderThanMs / 1000}),
+                                  ${options.limit}::int) AS pruned
   `.execute(db);
   return rows[0]?.pruned ?? 0;
 }
