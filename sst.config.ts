@@ -54,8 +54,19 @@ export default $config({
 
     // Route functions update alongside the migration, not after it, so a migration must keep
     // the previous release working (expand, then contract).
+    // The login roles' passwords (the migration creates the roles, the migrator sets these),
+    // set per stage like any secret: `sst secret set DatabaseApiPassword ...`. Only the
+    // migrator is linked to them.
+    const databaseRoles = new sst.Linkable('DatabaseRoles', {
+      properties: {
+        api: new sst.Secret('DatabaseApiPassword').value,
+        relay: new sst.Secret('DatabaseRelayPassword').value,
+        operator: new sst.Secret('DatabaseOperatorPassword').value,
+      },
+    });
     const migrator = new sst.aws.Function('Migrator', {
       ...databaseFunction,
+      link: [database, databaseRoles],
       handler: MIGRATOR_HANDLER,
       timeout: '5 minutes',
     });

@@ -157,6 +157,7 @@ function standIns(stage: string) {
     $jsonStringify: (value: unknown) => new Json(value),
     sst: namespace('sst', {
       Secret: resource('sst.Secret', ['value']),
+      Linkable: resource('sst.Linkable', []),
       aws: namespace('sst.aws', {
         Vpc: resource('sst.aws.Vpc', ['id', 'securityGroups', 'privateSubnets', 'publicSubnets']),
         Postgres: resource('sst.aws.Postgres', ['host', 'port', 'username', 'password']),
@@ -427,6 +428,21 @@ describe('migrations', () => {
     const { one } = await deploy();
     const handler = one('sst.aws.Function', 'Migrator').args.handler;
     expectHandlerExported(String(handler), 'the Migrator');
+  });
+
+  it("links the Migrator, and nothing else, to the login roles' passwords, each a per-stage secret", async () => {
+    const deployment = await deploy();
+    const roles = deployment.one('sst.Linkable', 'DatabaseRoles');
+    const secret = (name: string) => deployment.one('sst.Secret', name).instance.value;
+    expect(roles.args.properties).toEqual({
+      api: secret('DatabaseApiPassword'),
+      relay: secret('DatabaseRelayPassword'),
+      operator: secret('DatabaseOperatorPassword'),
+    });
+    const linked = deployment.created.filter((c) =>
+      JSON.stringify(c.args, (_, v) => (v === roles.instance ? '<roles>' : v)).includes('<roles>'),
+    );
+    expect(linked.map((c) => c.name)).toEqual(['Migrator']);
   });
 
   it('runs the Migrator inside the VPC, linked to the database', async () => {
