@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { LoginRolePasswords } from '@auditflow/db';
 
 /** The repository root: handler paths and bundles resolve against it. */
 export const ROOT = path.resolve(import.meta.dirname, '..');
@@ -55,6 +56,12 @@ export interface Machine {
 export interface BenchContext {
   /** A Postgres server URL to create the benchmark's databases on; embedded if absent. */
   serverUrl?: string | undefined;
+  /**
+   * The login roles' passwords on that server, when something else already
+   * set them (login roles belong to the whole server, so a stack that set its
+   * own would lock out everything else connected as those roles).
+   */
+  rolePasswords?: LoginRolePasswords | undefined;
   /** Progress lines go here (stderr in the CLI; nowhere in tests). */
   log: (message: string) => void;
 }

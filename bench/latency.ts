@@ -77,6 +77,7 @@ export const latency: Benchmark<LatencyConfig> = {
       databasePort: 0,
       eventBridgePort: 0,
       databaseUrl: database?.url,
+      rolePasswords: context.rolePasswords,
       busName: 'auditflow-bench',
     });
     let load: LoadOutcome | undefined;

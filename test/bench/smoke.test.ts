@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { benchmarks } from '../../bench/benchmarks';
 import { type BenchResult, formatTable, machine, writeResult } from '../../bench/harness';
+import { TEST_ROLE_PASSWORDS } from '../support/roles';
 
 /**
  * The benchmarks' tiny configurations: each runs end to end against the test
@@ -27,6 +28,7 @@ describe('benchmarks (smoke)', () => {
     async (name, benchmark) => {
       const outcome = await benchmark.run(benchmark.smoke(), {
         serverUrl: inject('serverUrl'),
+        rolePasswords: TEST_ROLE_PASSWORDS,
         log: () => {},
       });
       const result: BenchResult = { name, ...outcome, machine: machine() };
