@@ -182,6 +182,11 @@ describe('the database refuses unaudited changes', () => {
     const role = `cheater_${crypto.randomUUID().slice(0, 8)}`;
     await database.sql(`CREATE ROLE ${role} LOGIN PASSWORD 'cheat'`);
     await database.sql(`GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO ${role}`);
+    // The login roles may neither connect as anyone else nor create temporary
+    // tables at all; this role is given both, to show the checks hold even so.
+    await database.sql(
+      `DO $$ BEGIN EXECUTE format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO ${role}', current_database()); END $$`,
+    );
     const url = new URL(database.url());
     url.username = role;
     url.password = 'cheat';

@@ -55,14 +55,20 @@ describe('migrations', () => {
         db,
         provider: { getMigrations: async () => migrations },
       });
-      const down = await migrator.migrateDown();
+      const down = await migrator.migrateTo('0004-subscribers');
       expect(down.error).toBeUndefined();
-      expect(down.results?.map((r) => r.migrationName)).toEqual(['0005-outbox-storage']);
+      expect(down.results?.map((r) => r.migrationName)).toEqual([
+        '0006-least-privilege-roles',
+        '0005-outbox-storage',
+      ]);
       const before = await outboxStorage();
       expect(before?.options).toBeNull();
       expect(before?.indexes).toContain('outbox_by_tenant');
 
-      expect(await migrateToLatest(db)).toEqual(['0005-outbox-storage']);
+      expect(await migrateToLatest(db)).toEqual([
+        '0005-outbox-storage',
+        '0006-least-privilege-roles',
+      ]);
       expect(await outboxStorage()).toEqual(latest);
     } finally {
       await db.destroy();
