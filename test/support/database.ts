@@ -1,19 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import {
-  closeDb,
-  createDb,
-  type DB,
-  databaseUrl,
-  getDb,
-  type LoginRole,
-  queryOnce,
-  secureDatabase,
-} from '@auditflow/db';
+import { closeDb, type DB, databaseUrl, type LoginRole, secureDatabase } from '@auditflow/db';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, inject } from 'vitest';
 import { expectBalancedLedger } from './ledger';
-import { testRoleUrl } from './roles';
+import { roleConnections, testRoleUrl } from './roles';
 import { onServer, TEMPLATE_DATABASE } from './server';
 
 export interface TestDatabase {
@@ -43,39 +34,21 @@ export function useTestDatabase(): TestDatabase {
   const name = `test_${randomBytes(6).toString('hex')}`;
   const serverUrl = inject('serverUrl');
   const url = databaseUrl(serverUrl, name);
-  const extra = new Map<LoginRole | 'owner', Kysely<DB>>();
-  const roleDb = (role: LoginRole | 'owner') => {
-    let db = extra.get(role);
-    if (!db) {
-      const target = { connectionString: role === 'owner' ? url : testRoleUrl(url, role) };
-      db = createDb({ target, max: role === 'owner' ? 1 : undefined });
-      extra.set(role, db);
-    }
-    return db;
-  };
+  const connections = roleConnections(() => url);
   beforeAll(async () => {
     await onServer(serverUrl, `CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`);
     // Database-level privileges are not copied from the template.
-    await secureDatabase(roleDb('owner'));
+    await secureDatabase(connections.ownerDb());
     process.env.DATABASE_URL = testRoleUrl(url, 'api');
   });
   afterEach(async () => {
     // The owner's view: the ledger spans every tenant, which no login role sees.
-    await expectBalancedLedger(roleDb('owner'));
+    await expectBalancedLedger(connections.ownerDb());
   });
   afterAll(async () => {
     await closeDb();
-    for (const db of extra.values()) await db.destroy();
-    extra.clear();
+    await connections.destroy();
     await onServer(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   });
-  return {
-    db: getDb,
-    relayDb: () => roleDb('relay'),
-    operatorDb: () => roleDb('operator'),
-    url: () => url,
-    roleUrl: (role) => testRoleUrl(url, role),
-    sql: (text, values) => queryOnce(url, text, values),
-    sqlAs: (role, text, values) => queryOnce(testRoleUrl(url, role), text, values),
-  };
+  return connections.parts;
 }

@@ -6,18 +6,14 @@ import {
   closeDb,
   configureLoginRoles,
   createDb,
-  type DB,
   databaseUrl,
-  getDb,
-  type LoginRole,
   migrateToLatest,
   queryOnce,
 } from '@auditflow/db';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '@auditflow/db/embedded';
-import type { Kysely } from 'kysely';
 import { afterAll, beforeAll } from 'vitest';
 import type { TestDatabase } from './database';
-import { TEST_ROLE_PASSWORDS, testRoleUrl } from './roles';
+import { roleConnections, TEST_ROLE_PASSWORDS, testRoleUrl } from './roles';
 import { waitFor } from './wait';
 
 export interface KillableDatabase extends TestDatabase {
@@ -71,20 +67,12 @@ export function useKillableDatabase(options: { postgresFlags?: string[] } = {}):
   });
   afterAll(async () => {
     await closeDb();
-    for (const db of roleDbs.values()) await db.destroy();
+    await connections.destroy();
     await server?.stop();
     await fs.rm(parent, { recursive: true, force: true });
   });
 
-  const roleDbs = new Map<LoginRole, Kysely<DB>>();
-  const roleDb = (role: LoginRole) => {
-    let db = roleDbs.get(role);
-    if (!db) {
-      db = createDb({ target: { connectionString: testRoleUrl(url, role) } });
-      roleDbs.set(role, db);
-    }
-    return db;
-  };
+  const connections = roleConnections(() => url);
   const accepting = async () => {
     try {
       await queryOnce(url, 'SELECT 1');
@@ -94,13 +82,7 @@ export function useKillableDatabase(options: { postgresFlags?: string[] } = {}):
     }
   };
   return {
-    db: getDb,
-    relayDb: () => roleDb('relay'),
-    operatorDb: () => roleDb('operator'),
-    url: () => url,
-    roleUrl: (role) => testRoleUrl(url, role),
-    sql: (text, values) => queryOnce(url, text, values),
-    sqlAs: (role, text, values) => queryOnce(testRoleUrl(url, role), text, values),
+    ...connections.parts,
     pid: () => server?.pid ?? 0,
     accepting,
     async kill() {
