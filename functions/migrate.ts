@@ -4,13 +4,15 @@ import {
   loginRolePasswordsFromEnv,
   migrateToLatest,
 } from '@auditflow/db';
+import { syncLegalTransitions } from '@auditflow/domain';
 import { Logger } from '@aws-lambda-powertools/logger';
 
 const logger = new Logger({ serviceName: 'auditflow-migrator' });
 
 /**
  * Invoked once per deploy: brings the schema to the latest migration, then
- * gives the login roles the passwords the proxy holds for them. The only
+ * gives the login roles the passwords the proxy holds for them and writes
+ * the legal transitions from the state machines. The only
  * function linked to the master credentials. Throws (failing the deploy)
  * when a migration fails or a password is missing; running it twice is
  * harmless.
@@ -26,6 +28,8 @@ export async function handler(): Promise<{ applied: string[] }> {
   try {
     const applied = await migrateToLatest(db);
     await configureLoginRoles(db, passwords);
+    // The database's transition table, from the state machines this release runs.
+    await syncLegalTransitions(db);
     logger.info('migrations applied', { applied });
     return { applied };
   } finally {

@@ -5,6 +5,7 @@ import * as outboxRelay from './0003-outbox-relay';
 import * as subscribers from './0004-subscribers';
 import * as outboxStorage from './0005-outbox-storage';
 import * as leastPrivilegeRoles from './0006-least-privilege-roles';
+import * as truthfulHistory from './0007-truthful-history';
 
 /**
  * Every migration, by name, in the order they run. A static list rather than a
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0004-subscribers': subscribers,
   '0005-outbox-storage': outboxStorage,
   '0006-least-privilege-roles': leastPrivilegeRoles,
+  '0007-truthful-history': truthfulHistory,
 };

@@ -51,15 +51,18 @@ const runColumns = `(id, tenant_id, status, version, period_start, period_end, p
 const newRunValues = (id: string, tenant: string) =>
   `('${id}', '${tenant}', 'DRAFT', 1, '2026-11-01', '2026-11-30', '2026-12-01', 'EUR', 100, 1, 'mallory')`;
 
+// The snapshot is the row as written (or {} when there is none), so that a
+// refusal here is for the missing piece, not for an untrue snapshot.
 const auditFor = (id: string, tenant: string, version: number, entity = id) =>
   `INSERT INTO audit_log (id, tenant_id, actor, action, entity_type, entity_id, entity_version, after, correlation_id)
-   VALUES (gen_random_uuid(), '${tenant}', 'mallory', 'Cheat', 'payroll_run', '${entity}', ${version}, '{}', 'c')`;
+   VALUES (gen_random_uuid(), '${tenant}', 'mallory', 'Cheat', 'payroll_run', '${entity}', ${version},
+           coalesce((SELECT to_jsonb(r) FROM payroll_runs r WHERE r.id = '${entity}'), '{}'), 'c')`;
 const eventFor = (id: string, tenant: string, version: number) =>
   `INSERT INTO outbox (id, tenant_id, aggregate_type, aggregate_id, aggregate_version, event_type, payload, correlation_id, actor)
    VALUES (gen_random_uuid(), '${tenant}', 'payroll_run', '${id}', ${version}, 'payroll.run_created.v1', '{}', 'c', 'mallory')`;
 const transitionFor = (id: string, tenant: string, version: number, to: string) =>
   `INSERT INTO state_transitions (id, tenant_id, aggregate_type, aggregate_id, version, command, to_status, actor, correlation_id, audit_id, outbox_id)
-   SELECT gen_random_uuid(), '${tenant}', 'payroll_run', '${id}', ${version}, 'cheat', '${to}', 'mallory', 'c', a.id, o.id
+   SELECT gen_random_uuid(), '${tenant}', 'payroll_run', '${id}', ${version}, 'create', '${to}', 'mallory', 'c', a.id, o.id
      FROM audit_log a, outbox o
     WHERE a.entity_id = '${id}' AND a.entity_version = ${version}
       AND o.aggregate_id = '${id}' AND o.aggregate_version = ${version}`;

@@ -183,7 +183,8 @@ describe('the relay', () => {
       );
       await late.query(
         `INSERT INTO audit_log (id, tenant_id, actor, action, entity_type, entity_id, entity_version, after, correlation_id)
-         VALUES (gen_random_uuid(), $1, 'late', 'PayrollRunCreated', 'payroll_run', '00000000-0000-7000-8000-000000000001', 1, '{}', 'late')`,
+         VALUES (gen_random_uuid(), $1, 'late', 'PayrollRunCreated', 'payroll_run', '00000000-0000-7000-8000-000000000001', 1,
+                 (SELECT to_jsonb(r) FROM payroll_runs r WHERE r.id = '00000000-0000-7000-8000-000000000001'), 'late')`,
         [tenantId],
       );
       await late.query(

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { configureLoginRoles, createDb, databaseUrl, migrateToLatest } from '@auditflow/db';
 import { startEmbeddedPostgres } from '@auditflow/db/embedded';
+import { syncLegalTransitions } from '@auditflow/domain';
 import type { TestProject } from 'vitest/node';
 import { TEST_ROLE_PASSWORDS } from './roles';
 import { onServer, TEMPLATE_DATABASE } from './server';
@@ -45,6 +46,7 @@ export default async function setup(project: TestProject) {
   await migrateToLatest(template);
   // As the Migrator does after migrating: the login roles get their passwords.
   await configureLoginRoles(template, TEST_ROLE_PASSWORDS);
+  await syncLegalTransitions(template);
   await template.destroy();
   project.provide('serverUrl', serverUrl);
   return stop;

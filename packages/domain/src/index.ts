@@ -23,6 +23,11 @@ export {
   listEwaRequestsQuery,
 } from './ewa-requests/queries';
 export { ewaRequestTransitions } from './ewa-requests/state-machine';
+export {
+  type LegalTransition,
+  legalTransitions,
+  syncLegalTransitions,
+} from './legal-transitions';
 export { payrollRuns } from './payroll-runs/aggregate';
 export {
   approvePayrollRun,

@@ -10,6 +10,7 @@ import {
   roleUrl,
 } from '@auditflow/db';
 import { routes, subscriptions } from '@auditflow/functions';
+import { syncLegalTransitions } from '@auditflow/domain';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createVerifier, loadOrCreateKey } from './dev-jwt';
 import { createDelivery } from './eventbridge/delivery';
@@ -77,6 +78,7 @@ export async function startLocalStack(options: LocalStackOptions) {
     const applied = await migrateToLatest(owner)
       .then(async (names) => {
         await configureLoginRoles(owner, passwords);
+        await syncLegalTransitions(owner);
         return names;
       })
       .finally(() => owner.destroy());
