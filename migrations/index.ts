@@ -6,6 +6,7 @@ import * as subscribers from './0004-subscribers';
 import * as outboxStorage from './0005-outbox-storage';
 import * as leastPrivilegeRoles from './0006-least-privilege-roles';
 import * as truthfulHistory from './0007-truthful-history';
+import * as rowLevelSecurity from './0008-row-level-security';
 
 /**
  * Every migration, by name, in the order they run. A static list rather than a
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '0005-outbox-storage': outboxStorage,
   '0006-least-privilege-roles': leastPrivilegeRoles,
   '0007-truthful-history': truthfulHistory,
+  '0008-row-level-security': rowLevelSecurity,
 };

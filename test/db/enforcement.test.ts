@@ -183,7 +183,8 @@ describe('the database refuses unaudited changes', () => {
   it('is not fooled by temporary tables that shadow the history tables, for a role that owns nothing', async () => {
     const run = await existingRun();
     const role = `cheater_${crypto.randomUUID().slice(0, 8)}`;
-    await database.sql(`CREATE ROLE ${role} LOGIN PASSWORD 'cheat'`);
+    // BYPASSRLS: this test is about temporary tables, not about row-level security.
+    await database.sql(`CREATE ROLE ${role} LOGIN BYPASSRLS PASSWORD 'cheat'`);
     await database.sql(`GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO ${role}`);
     // The login roles may neither connect as anyone else nor create temporary
     // tables at all; this role is given both, to show the checks hold even so.

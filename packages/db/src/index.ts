@@ -47,5 +47,6 @@ export type {
   StateTransitionRow,
   StateTransitionsTable,
 } from './tables/state-transitions';
+export { readAsTenant, setTransactionTenant, TENANT_SETTING } from './tenant-scope';
 export { isDatabaseUnavailable } from './unavailable';
 export { databaseUrl } from './url';

@@ -100,6 +100,8 @@ export async function deliverEvent<C extends EventCatalogue, K extends keyof C &
   });
 
   const outcome = await options.writeUnit.batch(db(), async (unit) => {
+    // Everything the subscriber reads or writes is the event's tenant's.
+    await unit.useTenant(event.tenantId);
     const first = await recordInboxEvent(unit.trx, {
       subscriber: options.name,
       eventId: event.id,

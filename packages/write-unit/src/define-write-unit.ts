@@ -11,6 +11,7 @@ import {
   type DB,
   type DomainTable,
   isDatabaseUnavailable,
+  setTransactionTenant,
 } from '@auditflow/db';
 import type { Kysely, Transaction } from 'kysely';
 import type { Aggregate, AggregateRow } from './aggregate';
@@ -69,6 +70,19 @@ export interface WriteUnit<C extends EventCatalogue> {
 export interface WriteBatch<C extends EventCatalogue> {
   /** The batch's transaction, for statements that must commit with the writes. */
   readonly trx: Transaction<DB>;
+  /**
+   * Scopes the transaction to a tenant before statements of its own (a
+   * subscriber's inbox row). Writes do it themselves. One tenant per
+   * transaction: naming another throws.
+   */
+  useTenant(tenantId: string): Promise<void>;
+  /**
+   * Names the batch's tenant before its first write (a subscriber reads
+   * first, with the tenant of its event). A transaction has one tenant:
+   * naming another throws. The writes below name their context's tenant
+   * themselves.
+   */
+  useTenant(tenantId: string): Promise<void>;
   create<T extends DomainTable>(
     ctx: CommandContext,
     aggregate: Aggregate<T>,
@@ -86,20 +100,44 @@ export interface WriteBatch<C extends EventCatalogue> {
 /** The write unit of one event catalogue: every event it appends is checked against it. */
 export function defineWriteUnit<C extends EventCatalogue>(catalogue: C): WriteUnit<C> {
   const batch = <R>(db: Kysely<DB>, work: (unit: WriteBatch<C>) => Promise<R>) =>
-    commitOrReport(db, (trx) =>
-      work({
+    commitOrReport(db, (trx) => {
+      const useTenant = tenantScope(trx);
+      return work({
         trx,
-        create: (ctx, aggregate, decide) => createAggregate(trx, catalogue, ctx, aggregate, decide),
-        transition: (ctx, aggregate, id, decide, options) =>
-          transitionAggregate(trx, catalogue, ctx, aggregate, id, decide, options),
-      }),
-    );
+        useTenant,
+        create: async (ctx, aggregate, decide) => {
+          await useTenant(ctx.tenantId);
+          return createAggregate(trx, catalogue, ctx, aggregate, decide);
+        },
+        transition: async (ctx, aggregate, id, decide, options) => {
+          await useTenant(ctx.tenantId);
+          return transitionAggregate(trx, catalogue, ctx, aggregate, id, decide, options);
+        },
+      });
+    });
   return {
     batch,
     create: (db, ctx, aggregate, decide) =>
       batch(db, (unit) => unit.create(ctx, aggregate, decide)),
     transition: (db, ctx, aggregate, id, decide, options) =>
       batch(db, (unit) => unit.transition(ctx, aggregate, id, decide, options)),
+  };
+}
+
+/**
+ * Row-level security shows and lets a transaction write only the tenant it
+ * names: named once, at its first write (or a subscriber's first statement),
+ * here and nowhere else in the write path.
+ */
+function tenantScope(trx: Transaction<DB>): (tenantId: string) => Promise<void> {
+  let tenant: string | undefined;
+  return async (tenantId) => {
+    if (tenant === tenantId) return;
+    if (tenant !== undefined) {
+      throw new Error(`one tenant per transaction: ${tenant} already, not ${tenantId}`);
+    }
+    await setTransactionTenant(trx, tenantId);
+    tenant = tenantId;
   };
 }
 

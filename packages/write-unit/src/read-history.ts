@@ -25,7 +25,8 @@ export interface HistoryItem {
 
 /**
  * The transitions of one aggregate with their audit rows, oldest first. Read
- * only; the caller checks first that the aggregate is the tenant's.
+ * only; the caller checks first that the aggregate is the tenant's, and runs
+ * it in a transaction of that tenant (row-level security).
  */
 export async function readHistory(
   db: Kysely<DB>,
@@ -35,7 +36,10 @@ export async function readHistory(
 ): Promise<HistoryItem[]> {
   const rows = await db
     .selectFrom('state_transitions as t')
-    .innerJoin('audit_log as a', 'a.id', 't.audit_id')
+    // The audit row of the same tenant only, whatever a transition points at.
+    .innerJoin('audit_log as a', (join) =>
+      join.onRef('a.id', '=', 't.audit_id').onRef('a.tenant_id', '=', 't.tenant_id'),
+    )
     .select([
       't.version',
       't.command',

@@ -1,4 +1,4 @@
-import type { DB } from '@auditflow/db';
+import { type DB, readAsTenant } from '@auditflow/db';
 import type { Kysely } from 'kysely';
 
 interface StatusTotals {
@@ -22,18 +22,20 @@ const SECTIONS: Record<string, keyof Dashboard> = {
  * dashboard subscriber keeps: eventually consistent with the source tables.
  */
 export async function getDashboard(db: Kysely<DB>, tenantId: string): Promise<Dashboard> {
-  const rows = await db
-    .selectFrom('dashboard_aggregates')
-    .select(({ fn }) => [
-      'aggregate_type',
-      'status',
-      'currency',
-      fn.countAll<number>().as('count'),
-      fn.sum<number>('amount_minor').as('amount'),
-    ])
-    .where('tenant_id', '=', tenantId)
-    .groupBy(['aggregate_type', 'status', 'currency'])
-    .execute();
+  const rows = await readAsTenant(db, tenantId, (trx) =>
+    trx
+      .selectFrom('dashboard_aggregates')
+      .select(({ fn }) => [
+        'aggregate_type',
+        'status',
+        'currency',
+        fn.countAll<number>().as('count'),
+        fn.sum<number>('amount_minor').as('amount'),
+      ])
+      .where('tenant_id', '=', tenantId)
+      .groupBy(['aggregate_type', 'status', 'currency'])
+      .execute(),
+  );
   const dashboard: Dashboard = { payrollRuns: {}, ewaRequests: {} };
   for (const row of rows) {
     const section = SECTIONS[row.aggregate_type];

@@ -1,5 +1,5 @@
 import { isUuid, notFound } from '@auditflow/core';
-import type { AggregateColumns, DB, DomainTable } from '@auditflow/db';
+import { type AggregateColumns, type DB, type DomainTable, readAsTenant } from '@auditflow/db';
 import {
   type Aggregate,
   type AggregateRow,
@@ -23,12 +23,14 @@ export async function findAggregate<T extends DomainTable>(
   id: string,
 ): Promise<AggregateRow<T>> {
   const row = isUuid(id)
-    ? await asView(db)
-        .selectFrom(aggregate.table as DomainTable)
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id)
-        .executeTakeFirst()
+    ? await readAsTenant(db, tenantId, (trx) =>
+        asView(trx)
+          .selectFrom(aggregate.table as DomainTable)
+          .selectAll()
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', id)
+          .executeTakeFirst(),
+      )
     : undefined;
   if (!row) throw notFound(nounOf(aggregate));
   return row as AggregateRow<T>;
@@ -49,16 +51,18 @@ export async function listAggregates<T extends DomainTable, Resource>(
   present: (row: AggregateRow<T>) => Resource,
 ): Promise<Page<Resource>> {
   const before = decodeCursor(query.cursor);
-  let select = asView(db)
-    .selectFrom(aggregate.table as DomainTable)
-    .selectAll()
-    .where('tenant_id', '=', tenantId);
-  if (query.status) select = select.where('status', '=', query.status);
-  if (before) select = select.where('id', '<', before);
-  const rows = await select
-    .orderBy('id', 'desc')
-    .limit(query.limit + 1)
-    .execute();
+  const rows = await readAsTenant(db, tenantId, (trx) => {
+    let select = asView(trx)
+      .selectFrom(aggregate.table as DomainTable)
+      .selectAll()
+      .where('tenant_id', '=', tenantId);
+    if (query.status) select = select.where('status', '=', query.status);
+    if (before) select = select.where('id', '<', before);
+    return select
+      .orderBy('id', 'desc')
+      .limit(query.limit + 1)
+      .execute();
+  });
   return toPage(rows as AggregateRow<T>[], query.limit, present);
 }
 
@@ -70,5 +74,5 @@ export async function aggregateHistory<T extends DomainTable>(
   id: string,
 ): Promise<HistoryItem[]> {
   await findAggregate(db, aggregate, tenantId, id);
-  return readHistory(db, tenantId, aggregate.type, id);
+  return readAsTenant(db, tenantId, (trx) => readHistory(trx, tenantId, aggregate.type, id));
 }
