@@ -14,6 +14,7 @@ import { LOGIN_ROLE_NAMES } from '../support/roles';
 const database = useTestDatabase();
 
 const OWNER_ATTACKS: [string, string][] = [
+  // one-rule-allow: an attack the database must refuse
   ['disabling the triggers', 'ALTER TABLE payroll_runs DISABLE TRIGGER ALL'],
   ['switching row-level security off', 'ALTER TABLE payroll_runs NO FORCE ROW LEVEL SECURITY'],
   [
@@ -29,10 +30,12 @@ const OWNER_ATTACKS: [string, string][] = [
   ['dropping a check', 'DROP FUNCTION require_audited_change()'],
   ['replica mode, which skips every trigger', 'SET session_replication_role = replica'],
   ['running a program on the server', "COPY (SELECT 1) TO PROGRAM 'true'"],
+  // one-rule-allow: an attack the database must refuse
   ['truncating a domain table', 'TRUNCATE payroll_runs'],
   ['truncating the outbox', 'TRUNCATE outbox'],
   ['deleting audit rows', 'DELETE FROM audit_log'],
   ['deleting transitions', 'DELETE FROM state_transitions'],
+  // one-rule-allow: an attack the database must refuse
   ['deleting domain rows', 'DELETE FROM payroll_runs'],
   ['becoming the superuser', 'SET ROLE postgres'],
   ['giving itself BYPASSRLS', 'ALTER ROLE CURRENT_USER BYPASSRLS'],
@@ -61,6 +64,7 @@ const REFUSED_BY_ROLE: Record<LoginRole, [string, string][]> = {
     ['reading domain rows', 'SELECT * FROM payroll_runs'],
     ['reading audit rows', 'SELECT * FROM audit_log'],
     ['reading idempotency keys', 'SELECT * FROM idempotency_keys'],
+    // one-rule-allow: an attack the database must refuse
     ['writing domain rows', "UPDATE payroll_runs SET status = 'PAID'"],
     ['reviving dead events', 'SELECT retry_dead_events(NULL)'],
   ],
