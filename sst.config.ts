@@ -28,6 +28,18 @@ export default $config({
       nat: production ? 'managed' : 'ec2',
     });
 
+    // Each part connects with a login role of its own (migration 0006-least-privilege-roles);
+    // only the Migrator gets the master user, which owns the schema. Each role's password is a
+    // stage secret (`sst secret set DatabaseApiPassword …`, at least 16 characters), registered
+    // with the RDS Proxy as a Secrets Manager secret of its own, and given to the Migrator so it
+    // can set it on the role. IAM database authentication would need a token per connection and
+    // SST's proxy registers secrets only; see README, "Deploying".
+    const rolePasswords = {
+      api: new sst.Secret('DatabaseApiPassword'),
+      relay: new sst.Secret('DatabaseRelayPassword'),
+      operator: new sst.Secret('DatabaseOperatorPassword'),
+    };
+
     // Lambda opens a connection per concurrent instance; the RDS Proxy pools them so a burst
     // of requests cannot exhaust the database's connection slots. Linked functions get the
     // proxy as `host`. The major version is pinned so an SST upgrade that moves its default
@@ -35,15 +47,43 @@ export default $config({
     // Postgres 13 (xid8, pg_current_xact_id), and RDS Proxy support trails new majors.
     const database = new sst.aws.Postgres('Database', {
       vpc,
-      proxy: true,
+      proxy: {
+        credentials: [
+          { username: 'auditflow_api', password: rolePasswords.api.value },
+          { username: 'auditflow_relay', password: rolePasswords.relay.value },
+          { username: 'auditflow_operator', password: rolePasswords.operator.value },
+        ],
+      },
       version: '17',
     });
 
-    // What every function that talks to the database needs. The database only accepts
-    // connections from inside the VPC, and handlers read its credentials from the link.
-    const databaseFunction = {
+    // What a function of one role is linked to: the proxy, the database, its role's name and
+    // password. Handlers find it through DATABASE_RESOURCE (see resolveConnectionTarget).
+    const roleDatabase = (name: string, username: string, password: sst.Secret) =>
+      new sst.Linkable(name, {
+        properties: {
+          host: database.host,
+          port: database.port,
+          database: database.database,
+          username,
+          password: password.value,
+        },
+      });
+    const apiDatabase = roleDatabase('DatabaseApi', 'auditflow_api', rolePasswords.api);
+    const relayDatabase = roleDatabase('DatabaseRelay', 'auditflow_relay', rolePasswords.relay);
+    // The Migrator sets these on the roles after migrating.
+    const databaseRoles = new sst.Linkable('DatabaseRoles', {
+      properties: {
+        api: rolePasswords.api.value,
+        relay: rolePasswords.relay.value,
+        operator: rolePasswords.operator.value,
+      },
+    });
+
+    // What every function that talks to the database needs, but its link: the database only
+    // accepts connections from inside the VPC.
+    const inVpc = {
       vpc,
-      link: [database],
       runtime: 'nodejs24.x',
       // No native dependencies, and Graviton is cheaper per millisecond.
       architecture: 'arm64',
@@ -51,21 +91,18 @@ export default $config({
       nodejs: { sourcemap: true },
       environment: { NODE_OPTIONS: '--enable-source-maps' },
     } satisfies Partial<sst.aws.FunctionArgs>;
+    // The API handlers and the subscribers: the write unit's role.
+    const databaseFunction = {
+      ...inVpc,
+      link: [apiDatabase],
+      environment: { ...inVpc.environment, DATABASE_RESOURCE: 'DatabaseApi' },
+    } satisfies Partial<sst.aws.FunctionArgs>;
 
     // Route functions update alongside the migration, not after it, so a migration must keep
     // the previous release working (expand, then contract).
-    // The login roles' passwords (the migration creates the roles, the migrator sets these),
-    // set per stage like any secret: `sst secret set DatabaseApiPassword ...`. Only the
-    // migrator is linked to them.
-    const databaseRoles = new sst.Linkable('DatabaseRoles', {
-      properties: {
-        api: new sst.Secret('DatabaseApiPassword').value,
-        relay: new sst.Secret('DatabaseRelayPassword').value,
-        operator: new sst.Secret('DatabaseOperatorPassword').value,
-      },
-    });
     const migrator = new sst.aws.Function('Migrator', {
-      ...databaseFunction,
+      ...inVpc,
+      // The one function with the master credentials.
       link: [database, databaseRoles],
       handler: MIGRATOR_HANDLER,
       timeout: '5 minutes',
@@ -96,17 +133,18 @@ export default $config({
       // another drain on top.
       retries: 0,
       function: {
-        ...databaseFunction,
+        ...inVpc,
         handler: RELAY_HANDLER,
         // Linking the bus passes its name to the handler (`SST_RESOURCE_Bus`) and grants
         // `events:*` on that bus alone, which covers the relay's PutEvents.
-        link: [database, bus],
+        link: [relayDatabase, bus],
         timeout: '70 seconds',
         // The relay waits on Postgres and EventBridge rather than on CPU, and it runs around
         // the clock, so every megabyte is billed all month: a claimed batch fits in far less.
         memory: '256 MB',
         environment: {
-          ...databaseFunction.environment,
+          ...inVpc.environment,
+          DATABASE_RESOURCE: 'DatabaseRelay',
           POWERTOOLS_SERVICE_NAME: 'auditflow-relay',
           POWERTOOLS_METRICS_NAMESPACE: 'auditflow',
         },

@@ -7,6 +7,7 @@ import * as outboxStorage from './0005-outbox-storage';
 import * as leastPrivilegeRoles from './0006-least-privilege-roles';
 import * as truthfulHistory from './0007-truthful-history';
 import * as rowLevelSecurity from './0008-row-level-security';
+import * as dashboardKeyedByTenant from './0009-dashboard-keyed-by-tenant';
 
 /**
  * Every migration, by name, in the order they run. A static list rather than a
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '0006-least-privilege-roles': leastPrivilegeRoles,
   '0007-truthful-history': truthfulHistory,
   '0008-row-level-security': rowLevelSecurity,
+  '0009-dashboard-keyed-by-tenant': dashboardKeyedByTenant,
 };

@@ -39,6 +39,22 @@ describe('where the database is', () => {
     );
   });
 
+  it('reads the login role resource DATABASE_RESOURCE names, not the master credentials', () => {
+    const api = { ...linked, username: 'auditflow_api' };
+    const target = resolveConnectionTarget({
+      DATABASE_RESOURCE: 'DatabaseApi',
+      SST_RESOURCE_Database: JSON.stringify(linked),
+      SST_RESOURCE_DatabaseApi: JSON.stringify(api),
+    });
+    expect(target).toEqual({ ...api, port: 5432 });
+    expect(() =>
+      resolveConnectionTarget({
+        DATABASE_RESOURCE: 'DatabaseApi',
+        SST_RESOURCE_Database: JSON.stringify(linked),
+      }),
+    ).toThrow(/set DATABASE_URL/);
+  });
+
   it('says what to set when nothing is configured', () => {
     expect(() => resolveConnectionTarget({})).toThrow(/set DATABASE_URL/);
   });

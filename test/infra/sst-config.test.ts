@@ -160,7 +160,13 @@ function standIns(stage: string) {
       Linkable: resource('sst.Linkable', []),
       aws: namespace('sst.aws', {
         Vpc: resource('sst.aws.Vpc', ['id', 'securityGroups', 'privateSubnets', 'publicSubnets']),
-        Postgres: resource('sst.aws.Postgres', ['host', 'port', 'username', 'password']),
+        Postgres: resource('sst.aws.Postgres', [
+          'host',
+          'port',
+          'username',
+          'password',
+          'database',
+        ]),
         Function: resource('sst.aws.Function', ['name', 'arn', 'url']),
         Bus,
         Queue,
@@ -338,9 +344,68 @@ describe('network and database', () => {
     const { one } = await deploy();
     const vpc = one('sst.aws.Vpc');
     expect(one('sst.aws.Postgres', 'Database').args).toMatchObject({
-      proxy: true,
+      proxy: expect.anything(),
       vpc: vpc.instance,
     });
+  });
+
+  it('registers a secret of its own for each login role with the proxy', async () => {
+    const { one } = await deploy();
+    const proxy = record(one('sst.aws.Postgres', 'Database').args.proxy, 'proxy');
+    const secret = (name: string) => (one('sst.Secret', name).instance as { value: unknown }).value;
+    expect(proxy.credentials).toEqual([
+      { username: 'auditflow_api', password: secret('DatabaseApiPassword') },
+      { username: 'auditflow_relay', password: secret('DatabaseRelayPassword') },
+      { username: 'auditflow_operator', password: secret('DatabaseOperatorPassword') },
+    ]);
+  });
+});
+
+/** Every function the config deploys, by a name for messages, with its final args. */
+function everyFunction(deployment: Deployment): [string, Args][] {
+  return [
+    ...deployment.all('sst.aws.Function').map((f): [string, Args] => [f.name, f.args]),
+    ['Relay', cronFunction(deployment.one('sst.aws.CronV2', 'Relay'))],
+    ...routes.map((route): [string, Args] => [
+      `${route.method} ${route.path}`,
+      routeFunction(routeCall(deployment, route)),
+    ]),
+    ...deployment.subscribeCalls.map((call): [string, Args] => [
+      call.name,
+      record(call.subscriber, `subscriber ${call.name}`),
+    ]),
+  ];
+}
+
+describe('database credentials', () => {
+  it('links no function but the Migrator to the master credentials, or to the role passwords', async () => {
+    const deployment = await deploy();
+    const master = deployment.one('sst.aws.Postgres', 'Database').instance;
+    const roles = deployment.one('sst.Linkable', 'DatabaseRoles').instance;
+    const functions = everyFunction(deployment);
+    expect(functions.length).toBeGreaterThan(routes.length);
+    for (const [name, args] of functions) {
+      const link = Array.isArray(args.link) ? args.link : [];
+      const holdsMaster = link.includes(master) || link.includes(roles);
+      expect(holdsMaster, `${name} holds the master credentials`).toBe(name === 'Migrator');
+    }
+  });
+
+  it('links every other function to exactly one login role, and names it in DATABASE_RESOURCE', async () => {
+    const deployment = await deploy();
+    const linkables = deployment.all('sst.Linkable');
+    for (const [name, args] of everyFunction(deployment)) {
+      if (name === 'Migrator') continue;
+      const link = Array.isArray(args.link) ? args.link : [];
+      const roleLinks = linkables.filter((l) => link.includes(l.instance));
+      expect(roleLinks, name).toHaveLength(1);
+      const [role] = roleLinks as [Created];
+      expect(record(args.environment, `${name} environment`).DATABASE_RESOURCE, name).toBe(
+        role.name,
+      );
+      const username = record(role.args.properties, 'properties').username;
+      expect(username, name).toBe(name === 'Relay' ? 'auditflow_relay' : 'auditflow_api');
+    }
   });
 });
 
@@ -368,10 +433,10 @@ describe('API routes', () => {
     },
   );
 
-  it('runs every route function inside the VPC, linked to the database', async () => {
+  it("runs every route function inside the VPC, linked to the API role's database", async () => {
     const deployment = await deploy();
     const vpc = deployment.one('sst.aws.Vpc').instance;
-    const database = deployment.one('sst.aws.Postgres', 'Database').instance;
+    const database = deployment.one('sst.Linkable', 'DatabaseApi').instance;
     for (const route of routes) {
       const fn = routeFunction(routeCall(deployment, route));
       const key = `${route.method} ${route.path}`;
@@ -445,11 +510,12 @@ describe('migrations', () => {
     expect(linked.map((c) => c.name)).toEqual(['Migrator']);
   });
 
-  it('runs the Migrator inside the VPC, linked to the database', async () => {
+  it('runs the Migrator inside the VPC, linked to the master credentials and the role passwords', async () => {
     const { one } = await deploy();
     const migrator = one('sst.aws.Function', 'Migrator');
     expect(migrator.args.vpc).toBe(one('sst.aws.Vpc').instance);
     expect(migrator.args.link).toContain(one('sst.aws.Postgres', 'Database').instance);
+    expect(migrator.args.link).toContain(one('sst.Linkable', 'DatabaseRoles').instance);
     expect(migrator.args.timeout).toBe('5 minutes');
   });
 
@@ -494,13 +560,13 @@ describe('outbox relay', () => {
     expectHandlerExported(String(fn.handler), 'the Relay cron');
   });
 
-  it('runs the relay inside the VPC, linked to the database and the bus', async () => {
+  it("runs the relay inside the VPC, linked to the relay role's database and the bus", async () => {
     const deployment = await deploy();
     const fn = relayFunction(deployment);
     expect(fn.vpc).toBe(deployment.one('sst.aws.Vpc').instance);
-    // The link is what hands the handler SST_RESOURCE_Database and SST_RESOURCE_Bus and
+    // The link is what hands the handler SST_RESOURCE_DatabaseRelay and SST_RESOURCE_Bus and
     // grants PutEvents on the bus.
-    expect(fn.link).toContain(deployment.one('sst.aws.Postgres', 'Database').instance);
+    expect(fn.link).toContain(deployment.one('sst.Linkable', 'DatabaseRelay').instance);
     expect(fn.link).toContain(deployment.one('sst.aws.Bus', 'Bus').instance);
   });
 
@@ -588,10 +654,10 @@ describe('event subscribers', () => {
     },
   );
 
-  it('runs every subscriber inside the VPC, linked to the database', async () => {
+  it("runs every subscriber inside the VPC, linked to the API role's database", async () => {
     const deployment = await deploy();
     const vpc = deployment.one('sst.aws.Vpc').instance;
-    const database = deployment.one('sst.aws.Postgres', 'Database').instance;
+    const database = deployment.one('sst.Linkable', 'DatabaseApi').instance;
     for (const subscription of subscriptions) {
       const fn = subscriberFunction(subscribeCall(deployment, subscription));
       expect(fn.vpc, `${subscription.name} is not in the VPC`).toBe(vpc);

@@ -114,4 +114,49 @@ describe('the dashboard projection', () => {
     });
     expect(dashboard.body).toEqual({ payrollRuns: {}, ewaRequests: {} });
   });
+
+  it("refuses another tenant's forged event for an aggregate, even at version 99", async () => {
+    const tenantId = 'dashboard-victim';
+    await busyTenant(tenantId);
+    for (const event of (await outboxRows(database, tenantId)).map(targetEventFor)) {
+      await handler(event, lambdaContext('dashboard'));
+    }
+    const before = await call('GET', '/dashboard', { as: { tenant: tenantId, sub: 'alice' } });
+    const [created] = await outboxRows(database, tenantId, 'payroll.run_created.v1');
+    if (!created) throw new Error('no run_created event');
+    const genuine = targetEventFor(created);
+    const detail = genuine.detail as { aggregate: { version: number } };
+    for (const forged of [
+      { tenantId: 'dashboard-attacker', aggregate: { ...detail.aggregate, version: 99 } },
+      { tenantId, aggregate: { ...detail.aggregate, version: 99 } },
+    ]) {
+      const event = { ...genuine, detail: { ...detail, id: crypto.randomUUID(), ...forged } };
+      expect(await handler(event, lambdaContext('dashboard'))).toBe('processed');
+    }
+    const after = await call('GET', '/dashboard', { as: { tenant: tenantId, sub: 'alice' } });
+    expect(after.body).toEqual(before.body);
+    expect(after.body).toEqual(await fromSourceTables(tenantId));
+    const { rows } = await database.sql(
+      `SELECT count(*)::int AS n FROM dashboard_aggregates WHERE tenant_id = 'dashboard-attacker'`,
+    );
+    expect(rows).toEqual([{ n: 0 }]);
+  });
+
+  it('sums amounts beyond 2^53 exactly', async () => {
+    const tenantId = 'dashboard-big';
+    const db = database.db();
+    const ctx: CommandContext = { tenantId, actor: 'alice', correlationId: 'big' };
+    const big = Number.MAX_SAFE_INTEGER; // 9007199254740991
+    for (let i = 0; i < 2; i++) {
+      await createPayrollRun(db, ctx, { ...aPayrollRun, grossTotalMinor: big });
+    }
+    for (const event of (await outboxRows(database, tenantId)).map(targetEventFor)) {
+      await handler(event, lambdaContext('dashboard'));
+    }
+    const dashboard = await call('GET', '/dashboard', { as: { tenant: tenantId, sub: 'alice' } });
+    expect(dashboard.body.payrollRuns.DRAFT).toEqual({
+      count: 2,
+      amountMinor: { EUR: '18014398509481982' },
+    });
+  });
 });

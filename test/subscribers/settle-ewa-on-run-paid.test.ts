@@ -186,4 +186,28 @@ describe('settle-ewa-on-run-paid', () => {
     expect(await handler(forged, lambdaContext('settle'))).toBe('processed');
     expect((await statusOf(id)).status).toBe('DISBURSED');
   });
+
+  it("takes period and currency from the paid run's row, not from the event", async () => {
+    const { alice, bob } = actors();
+    const december = await disbursedRequest(alice, bob, {
+      periodStart: '2026-12-01',
+      periodEnd: '2026-12-31',
+    });
+    const { event } = await paidRun(alice, bob);
+    // A forged run_paid.v1 citing November's paid run with December's period.
+    const forged = {
+      ...event,
+      detail: {
+        ...(event.detail as { data: object }),
+        id: crypto.randomUUID(),
+        data: {
+          ...(event.detail as { data: object }).data,
+          periodStart: '2026-12-01',
+          periodEnd: '2026-12-31',
+        },
+      },
+    };
+    expect(await handler(forged, lambdaContext('settle'))).toBe('processed');
+    expect((await statusOf(december)).status).toBe('DISBURSED');
+  });
 });

@@ -15,21 +15,21 @@ type LinkedDatabase = z.infer<typeof linkedDatabaseSchema>;
 
 /**
  * Resolves the database to use: `DATABASE_URL` wins; otherwise the linked SST
- * resource, which SST hands to a Lambda as the `SST_RESOURCE_Database`
- * environment variable (JSON). Throws when neither is set.
+ * resource that `DATABASE_RESOURCE` names (default `Database`, the master
+ * credentials only the Migrator is linked to; `DatabaseApi` or
+ * `DatabaseRelay` for a login role), which SST hands to a Lambda as the
+ * `SST_RESOURCE_<name>` environment variable (JSON). Throws when neither is
+ * set.
  */
 export function resolveConnectionTarget(env: NodeJS.ProcessEnv = process.env): ConnectionTarget {
   const url = env.DATABASE_URL?.trim();
   if (url) return { connectionString: url };
-  const linked = env.SST_RESOURCE_Database;
+  const variable = `SST_RESOURCE_${env.DATABASE_RESOURCE?.trim() || 'Database'}`;
+  const linked = env[variable];
   if (linked) {
-    const parsed = linkedDatabaseSchema.safeParse(
-      parseJsonVariable('SST_RESOURCE_Database', linked),
-    );
+    const parsed = linkedDatabaseSchema.safeParse(parseJsonVariable(variable, linked));
     if (!parsed.success) {
-      throw new Error(
-        `SST_RESOURCE_Database is not a database resource: ${describeEnvError(parsed.error)}`,
-      );
+      throw new Error(`${variable} is not a database resource: ${describeEnvError(parsed.error)}`);
     }
     return parsed.data;
   }

@@ -1,10 +1,13 @@
 import { type DB, readAsTenant } from '@auditflow/db';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 interface StatusTotals {
   count: number;
-  /** Sum of amounts in minor units, per currency. */
-  amountMinor: Record<string, number>;
+  /**
+   * Sum of amounts in minor units, per currency, exact: a JSON number while
+   * it is a safe integer, its decimal digits as a string beyond 2^53.
+   */
+  amountMinor: Record<string, number | string>;
 }
 
 export interface Dashboard {
@@ -30,7 +33,8 @@ export async function getDashboard(db: Kysely<DB>, tenantId: string): Promise<Da
         'status',
         'currency',
         fn.countAll<number>().as('count'),
-        fn.sum<number>('amount_minor').as('amount'),
+        // As text: a bigint sum can pass 2^53, which a JS number cannot hold.
+        sql<string | null>`sum(amount_minor)::text`.as('amount'),
       ])
       .where('tenant_id', '=', tenantId)
       .groupBy(['aggregate_type', 'status', 'currency'])
@@ -44,8 +48,9 @@ export async function getDashboard(db: Kysely<DB>, tenantId: string): Promise<Da
     dashboard[section][row.status] = totals;
     totals.count += Number(row.count);
     if (row.currency && row.amount !== null) {
+      const sum = BigInt(totals.amountMinor[row.currency] ?? 0) + BigInt(row.amount);
       totals.amountMinor[row.currency] =
-        (totals.amountMinor[row.currency] ?? 0) + Number(row.amount);
+        sum <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(sum) : sum.toString();
     }
   }
   return dashboard;

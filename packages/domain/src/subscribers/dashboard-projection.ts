@@ -5,6 +5,7 @@ import { applyToDashboard } from '../dashboard/projection';
 import { writeUnit } from '../domain-write-unit';
 
 const { name, eventTypes } = SUBSCRIBERS.dashboardProjection;
+const logger = new Logger({ serviceName: name });
 
 /** Keeps the tenant dashboard's read model up to date from every payroll and EWA event. */
 export const dashboardProjection = createSubscriberHandler({
@@ -12,8 +13,15 @@ export const dashboardProjection = createSubscriberHandler({
   catalogue: eventCatalogue,
   writeUnit,
   eventTypes,
-  logger: new Logger({ serviceName: name }),
+  logger,
   async handle(event, unit) {
-    await applyToDashboard(unit.trx, { ...event, data: event.data as Record<string, unknown> });
+    const outcome = await applyToDashboard(unit.trx, event);
+    if (outcome !== 'applied') {
+      // Trust the database, not the message: nothing is projected.
+      logger.error('event does not match its source row; dashboard unchanged', {
+        outcome,
+        aggregate: event.aggregate,
+      });
+    }
   },
 });

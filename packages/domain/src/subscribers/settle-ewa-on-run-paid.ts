@@ -23,12 +23,12 @@ export const settleEwaOnRunPaid = createSubscriberHandler({
   eventTypes,
   logger,
   async handle(event, unit) {
-    const run = event.data;
     // Trust the database, not the message: only a run that really is PAID
-    // settles anything (anything that may write to the bus could send this).
+    // settles anything (anything that may write to the bus could send this),
+    // and what it settles is its own currency and period, as its row says.
     const paid = await unit.trx
       .selectFrom('payroll_runs')
-      .select('id')
+      .select(['id', 'currency', 'period_start', 'period_end'])
       .where('id', '=', event.aggregate.id)
       .where('tenant_id', '=', event.tenantId)
       .where('status', '=', 'PAID')
@@ -41,9 +41,9 @@ export const settleEwaOnRunPaid = createSubscriberHandler({
     }
     const ids = await findSettleableRequests(unit.trx, {
       tenantId: event.tenantId,
-      currency: run.currency,
-      periodStart: run.periodStart,
-      periodEnd: run.periodEnd,
+      currency: paid.currency,
+      periodStart: paid.period_start,
+      periodEnd: paid.period_end,
     });
     const ctx = {
       tenantId: event.tenantId,
