@@ -2,8 +2,17 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createDb, databaseUrl, migrateToLatest, queryOnce } from '@auditflow/db';
+import {
+  configureLoginRoles,
+  createDb,
+  databaseUrl,
+  type LoginRole,
+  migrateToLatest,
+  queryOnce,
+  roleUrl,
+} from '@auditflow/db';
 import { startEmbeddedPostgres } from '@auditflow/db/embedded';
+import { syncLegalTransitions } from '@auditflow/domain';
 import type pg from 'pg';
 import type { BenchContext } from './harness';
 
@@ -14,7 +23,10 @@ export interface BenchServer {
 }
 
 export interface BenchDatabase {
+  /** The owner's URL: for seeding and inspecting, never for the parts under measure. */
   url: string;
+  /** The URL of a login role: each part runs under its own, as deployed. */
+  roleUrl(role: LoginRole): string;
   /** Runs one statement on a connection of its own. */
   sql<R extends pg.QueryResultRow = pg.QueryResultRow>(
     text: string,
@@ -59,15 +71,25 @@ export async function createBenchDatabase(
   const db = createDb({ target: { connectionString: url }, max: 1 });
   try {
     await migrateToLatest(db);
+    await configureLoginRoles(db, BENCH_ROLE_PASSWORDS);
+    await syncLegalTransitions(db);
   } finally {
     await db.destroy();
   }
   return {
     url,
+    roleUrl: (role) => roleUrl(url, role, BENCH_ROLE_PASSWORDS[role]),
     sql: (text, values) => queryOnce(url, text, values),
     drop: () => onServer(server.url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
   };
 }
+
+/** The login roles' passwords on a benchmark's own server. */
+const BENCH_ROLE_PASSWORDS = {
+  api: 'bench-password-api-0000',
+  relay: 'bench-password-relay-0000',
+  operator: 'bench-password-operator-0000',
+};
 
 async function onServer(serverUrl: string, statement: string): Promise<void> {
   await queryOnce(serverUrl, statement);

@@ -150,7 +150,7 @@ export async function measureDrain(
   const instances = Array.from({ length: options.relays }, (_, index) => {
     // As the relay Lambda builds its pool: a connection per pass, short timeouts.
     const db = createDb({
-      target: { connectionString: database.url },
+      target: { connectionString: database.roleUrl('relay') },
       max: options.parallelPasses,
       applicationName: `bench-relay-${index}`,
       statementTimeoutMs: 10_000,

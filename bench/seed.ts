@@ -47,6 +47,9 @@ export async function seedEvents(database: BenchDatabase, seed: EventSeed): Prom
       const runs = Math.min(chunk, seed.aggregates - done);
       await client.query('BEGIN');
       try {
+        // Relay fodder, not true history: seeded as the owner with the
+        // triggers off, which no login role may do.
+        await client.query('SET LOCAL session_replication_role = replica');
         await client.query(
           `CREATE TEMP TABLE bench_seed_runs ON COMMIT DROP AS
            SELECT gen_random_uuid() AS id, n FROM generate_series(${done + 1}, ${done + runs}) AS n`,
@@ -154,7 +157,7 @@ export async function outboxCounts(database: BenchDatabase): Promise<Record<stri
 
 /**
  * Creates `runs` payroll runs in DRAFT at version 1, each with the audit
- * row, outbox event and transition the database demands at commit, in one
+ * row (a true snapshot), outbox event and transition the database demands at commit, in one
  * transaction of set-based SQL. Returns their ids.
  */
 export async function seedPayrollRuns(
@@ -169,13 +172,13 @@ export async function seedPayrollRuns(
        SELECT gen_random_uuid(), $1, 'DRAFT', 1, '2026-11-01', '2026-11-30', '2026-12-01', 'EUR',
               1000000 + n, 12, 'bench-seed'
          FROM generate_series(1, ${options.runs}) AS n
-       RETURNING id
+       RETURNING *
      ),
      audits AS (
        INSERT INTO audit_log (id, tenant_id, actor, action, entity_type, entity_id, entity_version,
                               after, correlation_id)
-       SELECT gen_random_uuid(), $1, 'bench-seed', 'PayrollRunCreated', 'payroll_run', id, 1, '{}',
-              'bench-seed-' || id
+       SELECT gen_random_uuid(), $1, 'bench-seed', 'PayrollRunCreated', 'payroll_run', id, 1,
+              to_jsonb(runs), 'bench-seed-' || id
          FROM runs
        RETURNING id, entity_id
      ),

@@ -117,7 +117,7 @@ export const writePath: Benchmark<WritePathConfig> = {
     // many connections as there are clients, as N Lambda containers would have.
     const saved = { url: process.env.DATABASE_URL, max: process.env.DATABASE_POOL_MAX };
     await closeDb();
-    process.env.DATABASE_URL = database.url;
+    process.env.DATABASE_URL = database.roleUrl('api');
     process.env.DATABASE_POOL_MAX = String(maxClients);
     const pool = new pg.Pool({ connectionString: database.url, max: maxClients });
     const measurements: Measurement[] = [];
@@ -415,7 +415,13 @@ export async function rawTransition(pool: pg.Pool, id: string, actor: string): P
     await client.query(
       `INSERT INTO audit_log (id, tenant_id, actor, action, entity_type, entity_id, entity_version,
                               before, after, correlation_id, causation_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7,
+               -- Snapshots as the database checks them: the previous version's
+               -- recorded after, and the row as written (this client parses
+               -- dates and bigints differently from the write unit's pool).
+               (SELECT p.after FROM audit_log p WHERE p.entity_type = 'payroll_run'
+                  AND p.entity_id = $6 AND p.entity_version = $7 - 1),
+               (SELECT to_jsonb(r) FROM payroll_runs r WHERE r.id = $6), $8, $9)`,
       [
         auditId,
         TENANT,
@@ -424,8 +430,6 @@ export async function rawTransition(pool: pg.Pool, id: string, actor: string): P
         'payroll_run',
         id,
         after.version,
-        JSON.stringify(current),
-        JSON.stringify(after),
         correlationId,
         null,
       ],
