@@ -7,6 +7,7 @@ import {
   createDb,
   databaseUrl,
   type LoginRole,
+  type LoginRolePasswords,
   migrateToLatest,
   queryOnce,
   roleUrl,
@@ -18,6 +19,8 @@ import type { BenchContext } from './harness';
 
 export interface BenchServer {
   url: string;
+  /** What the login roles' passwords are (set on each benchmark database). */
+  rolePasswords: LoginRolePasswords;
   version: string;
   stop(): Promise<void>;
 }
@@ -42,7 +45,10 @@ export interface BenchDatabase {
  */
 export async function startBenchServer(context: BenchContext): Promise<BenchServer> {
   const given = context.serverUrl ?? process.env.BENCH_DATABASE_URL;
-  if (given) return { url: given, version: await serverVersion(given), stop: async () => {} };
+  const rolePasswords = context.rolePasswords ?? BENCH_ROLE_PASSWORDS;
+  if (given) {
+    return { url: given, rolePasswords, version: await serverVersion(given), stop: async () => {} };
+  }
   // World-traversable parent: Postgres runs as its own OS user when we are root.
   const parent = await fs.mkdtemp(path.join(os.tmpdir(), 'auditflow-bench-'));
   await fs.chmod(parent, 0o755);
@@ -52,6 +58,7 @@ export async function startBenchServer(context: BenchContext): Promise<BenchServ
   });
   return {
     url: server.url,
+    rolePasswords,
     version: await serverVersion(server.url),
     stop: async () => {
       await server.stop();
@@ -71,21 +78,21 @@ export async function createBenchDatabase(
   const db = createDb({ target: { connectionString: url }, max: 1 });
   try {
     await migrateToLatest(db);
-    await configureLoginRoles(db, BENCH_ROLE_PASSWORDS);
+    await configureLoginRoles(db, server.rolePasswords);
     await syncLegalTransitions(db);
   } finally {
     await db.destroy();
   }
   return {
     url,
-    roleUrl: (role) => roleUrl(url, role, BENCH_ROLE_PASSWORDS[role]),
+    roleUrl: (role) => roleUrl(url, role, server.rolePasswords[role]),
     sql: (text, values) => queryOnce(url, text, values),
     drop: () => onServer(server.url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
   };
 }
 
 /** The login roles' passwords on a benchmark's own server. */
-const BENCH_ROLE_PASSWORDS = {
+const BENCH_ROLE_PASSWORDS: LoginRolePasswords = {
   api: 'bench-password-api-0000',
   relay: 'bench-password-relay-0000',
   operator: 'bench-password-operator-0000',
