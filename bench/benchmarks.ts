@@ -4,6 +4,7 @@ import { history } from './history';
 import { latency } from './latency';
 import { recovery } from './recovery';
 import { relayDrain } from './relay-drain';
+import { rowLevelSecurity } from './row-level-security';
 import { writePath } from './write-path';
 
 /** Every benchmark, in the order `npm run bench` runs them. */
@@ -11,6 +12,7 @@ import { writePath } from './write-path';
 export const benchmarks: Benchmark<any>[] = [
   writePath,
   relayDrain,
+  rowLevelSecurity,
   latency,
   history,
   coldStart,

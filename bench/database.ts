@@ -3,17 +3,15 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  configureLoginRoles,
   createDb,
   databaseUrl,
   type LoginRole,
   type LoginRolePasswords,
-  migrateToLatest,
   queryOnce,
   roleUrl,
 } from '@auditflow/db';
 import { startEmbeddedPostgres } from '@auditflow/db/embedded';
-import { syncLegalTransitions } from '@auditflow/domain';
+import { prepareDatabase } from '@auditflow/functions';
 import type pg from 'pg';
 import type { BenchContext } from './harness';
 
@@ -77,9 +75,7 @@ export async function createBenchDatabase(
   const url = databaseUrl(server.url, name);
   const db = createDb({ target: { connectionString: url }, max: 1 });
   try {
-    await migrateToLatest(db);
-    await configureLoginRoles(db, server.rolePasswords);
-    await syncLegalTransitions(db);
+    await prepareDatabase(db, server.rolePasswords);
   } finally {
     await db.destroy();
   }

@@ -40,14 +40,14 @@ const LABELS: Record<Variant, string> = {
 const TENANT = 'bench';
 type Handler = (event: unknown, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
-async function routeHandler(method: string, routePath: string): Promise<Handler> {
+export async function routeHandler(method: string, routePath: string): Promise<Handler> {
   const route = routes.find((r) => r.method === method && r.path === routePath);
   if (!route) throw new Error(`no route ${method} ${routePath}`);
   return loadHandler<Handler>(route.handler);
 }
 
 /** Invokes a route handler in-process with the API Gateway v2 event AWS would send. */
-function invoke(
+export function invoke(
   handler: Handler,
   request: { path: string; routePath: string; id?: string; body?: unknown; sub: string },
 ) {

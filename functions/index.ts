@@ -1,5 +1,6 @@
 export { BUSINESS_SCOPES, SCOPES, type Scope } from './api/scopes';
 export { loadHandler, parseHandler } from './handler-reference';
+export { prepareDatabase } from './prepare-database';
 export {
   deployedHandlers,
   MIGRATOR_HANDLER,

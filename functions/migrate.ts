@@ -1,11 +1,6 @@
-import {
-  configureLoginRoles,
-  createDb,
-  loginRolePasswordsFromEnv,
-  migrateToLatest,
-} from '@auditflow/db';
-import { syncLegalTransitions } from '@auditflow/domain';
+import { createDb, loginRolePasswordsFromEnv } from '@auditflow/db';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { prepareDatabase } from './prepare-database';
 
 const logger = new Logger({ serviceName: 'auditflow-migrator' });
 
@@ -26,10 +21,7 @@ export async function handler(): Promise<{ applied: string[] }> {
     applicationName: 'auditflow-migrator',
   });
   try {
-    const applied = await migrateToLatest(db);
-    await configureLoginRoles(db, passwords);
-    // The database's transition table, from the state machines this release runs.
-    await syncLegalTransitions(db);
+    const applied = await prepareDatabase(db, passwords);
     logger.info('migrations applied', { applied });
     return { applied };
   } finally {

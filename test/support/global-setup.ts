@@ -1,9 +1,9 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { configureLoginRoles, createDb, databaseUrl, migrateToLatest } from '@auditflow/db';
+import { createDb, databaseUrl } from '@auditflow/db';
 import { startEmbeddedPostgres } from '@auditflow/db/embedded';
-import { syncLegalTransitions } from '@auditflow/domain';
+import { prepareDatabase } from '@auditflow/functions';
 import type { TestProject } from 'vitest/node';
 import { TEST_ROLE_PASSWORDS } from './roles';
 import { onServer, TEMPLATE_DATABASE } from './server';
@@ -43,10 +43,8 @@ export default async function setup(project: TestProject) {
     target: { connectionString: databaseUrl(serverUrl, TEMPLATE_DATABASE) },
     max: 1,
   });
-  await migrateToLatest(template);
-  // As the Migrator does after migrating: the login roles get their passwords.
-  await configureLoginRoles(template, TEST_ROLE_PASSWORDS);
-  await syncLegalTransitions(template);
+  // As the Migrator does: migrate, set the login roles' passwords, write the legal transitions.
+  await prepareDatabase(template, TEST_ROLE_PASSWORDS);
   await template.destroy();
   project.provide('serverUrl', serverUrl);
   return stop;

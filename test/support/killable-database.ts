@@ -2,15 +2,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  closeDb,
-  configureLoginRoles,
-  createDb,
-  databaseUrl,
-  migrateToLatest,
-  queryOnce,
-} from '@auditflow/db';
+import { closeDb, createDb, databaseUrl, queryOnce } from '@auditflow/db';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '@auditflow/db/embedded';
+import { prepareDatabase } from '@auditflow/functions';
 import { afterAll, beforeAll } from 'vitest';
 import type { TestDatabase } from './database';
 import { roleConnections, TEST_ROLE_PASSWORDS, testRoleUrl } from './roles';
@@ -59,8 +53,7 @@ export function useKillableDatabase(options: { postgresFlags?: string[] } = {}):
     await queryOnce(server.url, `CREATE DATABASE ${DATABASE}`);
     url = databaseUrl(server.url, DATABASE);
     const db = createDb({ target: { connectionString: url }, max: 1 });
-    await migrateToLatest(db);
-    await configureLoginRoles(db, TEST_ROLE_PASSWORDS);
+    await prepareDatabase(db, TEST_ROLE_PASSWORDS);
     await db.destroy();
     // Every part under its own role, as deployed; the owner only set it up.
     process.env.DATABASE_URL = testRoleUrl(url, 'api');

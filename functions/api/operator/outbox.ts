@@ -1,4 +1,5 @@
 import { emptyObject } from '@auditflow/core';
+import { readAsTenant } from '@auditflow/db';
 import { queryRoute } from '@auditflow/http';
 import { outboxStatus } from '@auditflow/operator';
 import { SCOPES } from '../scopes';
@@ -7,5 +8,6 @@ import { SCOPES } from '../scopes';
 export const handler = queryRoute({
   scopes: [SCOPES.operator],
   query: emptyObject,
-  run: (db, { tenantId }) => outboxStatus(db, tenantId),
+  // Row-level security shows the route's role only the tenant its transaction names.
+  run: (db, { tenantId }) => readAsTenant(db, tenantId, (trx) => outboxStatus(trx, tenantId)),
 });

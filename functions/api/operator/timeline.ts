@@ -1,3 +1,4 @@
+import { readAsTenant } from '@auditflow/db';
 import { queryRoute } from '@auditflow/http';
 import { entityTimeline } from '@auditflow/operator';
 import { z } from 'zod';
@@ -23,15 +24,17 @@ const timelineQuery = z
 export const handler = queryRoute({
   scopes: [SCOPES.operator],
   query: timelineQuery,
-  run: async (db, { tenantId }, query) => ({
-    entities: await entityTimeline(
-      db,
-      tenantId,
-      query.entity
-        ? { entityId: query.entity }
-        : query.correlation
-          ? { correlationId: query.correlation }
-          : { eventId: query.event as string },
-    ),
-  }),
+  // Row-level security shows the route's role only the tenant its transaction names.
+  run: (db, { tenantId }, query) =>
+    readAsTenant(db, tenantId, async (trx) => ({
+      entities: await entityTimeline(
+        trx,
+        tenantId,
+        query.entity
+          ? { entityId: query.entity }
+          : query.correlation
+            ? { correlationId: query.correlation }
+            : { eventId: query.event as string },
+      ),
+    })),
 });

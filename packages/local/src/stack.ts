@@ -1,16 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import {
-  closeDb,
-  configureLoginRoles,
-  createDb,
-  describeTarget,
-  type LoginRolePasswords,
-  migrateToLatest,
-  roleUrl,
-} from '@auditflow/db';
-import { routes, subscriptions } from '@auditflow/functions';
-import { syncLegalTransitions } from '@auditflow/domain';
+import { closeDb, createDb, describeTarget, type LoginRolePasswords, roleUrl } from '@auditflow/db';
+import { prepareDatabase, routes, subscriptions } from '@auditflow/functions';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createVerifier, loadOrCreateKey } from './dev-jwt';
 import { createDelivery } from './eventbridge/delivery';
@@ -75,13 +66,7 @@ export async function startLocalStack(options: LocalStackOptions) {
     // every other part connects under its own role, as deployed.
     const passwords = options.rolePasswords ?? (await loadOrCreateRolePasswords(options.dataDir));
     const owner = createDb({ target: { connectionString: databaseUrl }, max: 1 });
-    const applied = await migrateToLatest(owner)
-      .then(async (names) => {
-        await configureLoginRoles(owner, passwords);
-        await syncLegalTransitions(owner);
-        return names;
-      })
-      .finally(() => owner.destroy());
+    const applied = await prepareDatabase(owner, passwords).finally(() => owner.destroy());
     const urls = {
       api: roleUrl(databaseUrl, 'api', passwords.api),
       relay: roleUrl(databaseUrl, 'relay', passwords.relay),

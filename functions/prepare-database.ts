@@ -1,0 +1,26 @@
+import {
+  configureLoginRoles,
+  type DB,
+  type LoginRolePasswords,
+  migrateToLatest,
+} from '@auditflow/db';
+import { syncLegalTransitions } from '@auditflow/domain';
+import type { Kysely } from 'kysely';
+
+/**
+ * What a database needs before any part may connect to it, run as its owner:
+ * the schema at the latest migration, the login roles' passwords, and the
+ * legal transitions written from the state machines this release runs (until
+ * then the database refuses every write). The Migrator, the local stack, the
+ * tests and the benchmarks all prepare a database with this and nothing else.
+ * Idempotent. Returns the migrations it applied.
+ */
+export async function prepareDatabase(
+  owner: Kysely<DB>,
+  passwords: LoginRolePasswords,
+): Promise<string[]> {
+  const applied = await migrateToLatest(owner);
+  await configureLoginRoles(owner, passwords);
+  await syncLegalTransitions(owner);
+  return applied;
+}
