@@ -2,6 +2,7 @@ import { createPayrollRun } from '@auditflow/domain';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { aPayrollRun } from '../support/api';
+import { attempt } from '../support/attempt';
 import { useTestDatabase } from '../support/database';
 
 /*
@@ -14,27 +15,8 @@ const database = useTestDatabase();
 let counter = 0;
 const newTenant = () => `cheat-${++counter}`;
 
-/** Runs statements in one transaction on a fresh connection; resolves with the error code, if any. */
-async function inTransaction(
-  statements: string[],
-  values: unknown[][] = [],
-): Promise<string | null> {
-  const client = new pg.Client({ connectionString: database.url() });
-  await client.connect();
-  try {
-    await client.query('BEGIN');
-    for (const [index, statement] of statements.entries()) {
-      await client.query(statement, values[index] ?? []);
-    }
-    await client.query('COMMIT');
-    return null;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    return (error as { code?: string }).code ?? 'unknown';
-  } finally {
-    await client.end();
-  }
-}
+/** Runs statements as the owner in one transaction; resolves with the error code, if any. */
+const inTransaction = (statements: string[]) => attempt(database.url(), statements);
 
 async function existingRun() {
   const tenantId = newTenant();
