@@ -8,6 +8,7 @@ import * as leastPrivilegeRoles from './0006-least-privilege-roles';
 import * as truthfulHistory from './0007-truthful-history';
 import * as rowLevelSecurity from './0008-row-level-security';
 import * as dashboardKeyedByTenant from './0009-dashboard-keyed-by-tenant';
+import * as operatorActions from './0010-operator-actions';
 
 /**
  * Every migration, by name, in the order they run. A static list rather than a
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '0007-truthful-history': truthfulHistory,
   '0008-row-level-security': rowLevelSecurity,
   '0009-dashboard-keyed-by-tenant': dashboardKeyedByTenant,
+  '0010-operator-actions': operatorActions,
 };

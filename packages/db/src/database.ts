@@ -3,6 +3,7 @@ import type { DashboardAggregatesTable } from './tables/dashboard-aggregates';
 import type { EwaRequestsTable } from './tables/ewa-requests';
 import type { IdempotencyKeysTable } from './tables/idempotency-keys';
 import type { InboxTable } from './tables/inbox';
+import type { OperatorActionsTable } from './tables/operator-actions';
 import type { OutboxRetentionTable, OutboxTable } from './tables/outbox';
 import type { PayrollRunsTable } from './tables/payroll-runs';
 import type { StateTransitionsTable } from './tables/state-transitions';
@@ -20,6 +21,7 @@ export interface DB {
   inbox: InboxTable;
   subscriber_dead_letters: SubscriberDeadLettersTable;
   dashboard_aggregates: DashboardAggregatesTable;
+  operator_actions: OperatorActionsTable;
 }
 
 /**

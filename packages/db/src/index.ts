@@ -28,6 +28,7 @@ export type {
   IdempotencyKeysTable,
   NewIdempotencyKey,
 } from './tables/idempotency-keys';
+export type { OperatorActionRow, OperatorActionsTable } from './tables/operator-actions';
 export type {
   NewOutboxEvent,
   OutboxRetentionTable,
