@@ -41,7 +41,11 @@ const {
   ewaApprove,
   ewaDisburse,
   operator,
+  platform,
 } = SCOPES;
+
+/** An operator of one tenant, or of the platform (who also chooses the tenant: see scopes.ts). */
+const operating = [operator, platform];
 
 export const routes: readonly RouteDefinition[] = [
   route('GET', '/health', 'health', 'public'),
@@ -65,7 +69,9 @@ export const routes: readonly RouteDefinition[] = [
   route('POST', '/ewa-requests/{id}/decline', 'ewa-requests/decline', [ewaApprove]),
   route('POST', '/ewa-requests/{id}/disburse', 'ewa-requests/disburse', [ewaDisburse]),
 
-  route('GET', '/operator/outbox', 'operator/outbox', [operator]),
-  route('GET', '/operator/timeline', 'operator/timeline', [operator]),
-  route('GET', '/operator/reconcile', 'operator/reconcile', [operator]),
+  route('GET', '/operator/outbox', 'operator/outbox', operating),
+  route('GET', '/operator/throughput', 'operator/throughput', operating),
+  route('GET', '/operator/dead-events', 'operator/dead-events', operating),
+  route('GET', '/operator/timeline', 'operator/timeline', operating),
+  route('GET', '/operator/reconcile', 'operator/reconcile', operating),
 ];

@@ -17,13 +17,19 @@ export const SCOPES = {
   /** Approve or decline a request. */
   ewaApprove: 'ewa:approve',
   ewaDisburse: 'ewa:disburse',
-  /** The operator's read-only routes of the tenant's own outbox and history. */
+  /** The operator's routes of the tenant's own outbox and history, and its audited retry. */
   operator: 'operator',
+  /**
+   * Operating the platform rather than one tenant: with it, the operator
+   * routes take `?tenant=<id>` for any tenant, or `?tenant=*` for all.
+   * Granted on its own, to the platform's own staff.
+   */
+  platform: 'platform',
 } as const;
 
 export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
 
-/** Every scope a tenant's user may hold; `operator` is granted on its own. */
+/** Every scope a tenant's user may hold; `operator` and `platform` are granted on their own. */
 export const BUSINESS_SCOPES: readonly Scope[] = Object.values(SCOPES).filter(
-  (scope) => scope !== SCOPES.operator,
+  (scope) => scope !== SCOPES.operator && scope !== SCOPES.platform,
 );

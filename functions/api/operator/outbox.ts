@@ -1,13 +1,13 @@
-import { emptyObject } from '@auditflow/core';
-import { readAsTenant } from '@auditflow/db';
 import { queryRoute } from '@auditflow/http';
 import { outboxStatus } from '@auditflow/operator';
+import { z } from 'zod';
 import { SCOPES } from '../scopes';
+import { readForTenant, selectTenant, tenantParam } from './tenant-scope';
 
 /** The tenant's outbox: counts by delivery state and the age of its oldest pending event. */
 export const handler = queryRoute({
-  scopes: [SCOPES.operator],
-  query: emptyObject,
-  // Row-level security shows the route's role only the tenant its transaction names.
-  run: (db, { tenantId }) => readAsTenant(db, tenantId, (trx) => outboxStatus(trx, tenantId)),
+  scopes: [SCOPES.operator, SCOPES.platform],
+  query: z.strictObject({ tenant: tenantParam }),
+  run: (db, principal, query) =>
+    readForTenant(db, selectTenant(principal, query.tenant), outboxStatus),
 });

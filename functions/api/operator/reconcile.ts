@@ -1,13 +1,13 @@
-import { emptyObject } from '@auditflow/core';
-import { readAsTenant } from '@auditflow/db';
 import { queryRoute } from '@auditflow/http';
 import { reconcile } from '@auditflow/operator';
+import { z } from 'zod';
 import { SCOPES } from '../scopes';
+import { readForTenant, selectTenant, tenantParam } from './tenant-scope';
 
 /** The tenant's reconciliation: transitions, audit rows and events per event type, mismatches apart. */
 export const handler = queryRoute({
-  scopes: [SCOPES.operator],
-  query: emptyObject,
-  // Row-level security shows the route's role only the tenant its transaction names.
-  run: (db, { tenantId }) => readAsTenant(db, tenantId, (trx) => reconcile(trx, tenantId)),
+  scopes: [SCOPES.operator, SCOPES.platform],
+  query: z.strictObject({ tenant: tenantParam }),
+  run: (db, principal, query) =>
+    readForTenant(db, selectTenant(principal, query.tenant), reconcile),
 });

@@ -3,15 +3,17 @@ import { queryRoute } from '@auditflow/http';
 import { entityTimeline } from '@auditflow/operator';
 import { z } from 'zod';
 import { SCOPES } from '../scopes';
+import { readForTenant, selectTenant, tenantParam } from './tenant-scope';
 
 const uuid = z.uuid({ error: 'must be a UUID' });
 const correlationId = z
   .string()
   .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 letters, digits, . _ : or -');
 
-/** Exactly one of `entity`, `correlation` or `event`. */
+/** Exactly one of `entity`, `correlation` or `event`; `tenant` with the platform scope. */
 const timelineQuery = z
   .strictObject({
+    tenant: tenantParam,
     entity: uuid.optional(),
     correlation: correlationId.optional(),
     event: uuid.optional(),
@@ -22,14 +24,13 @@ const timelineQuery = z
 
 /** An entity's whole audited story: versions, audit diffs, delivery, receipts, effects. */
 export const handler = queryRoute({
-  scopes: [SCOPES.operator],
+  scopes: [SCOPES.operator, SCOPES.platform],
   query: timelineQuery,
-  // Row-level security shows the route's role only the tenant its transaction names.
-  run: (db, { tenantId }, query) =>
-    readAsTenant(db, tenantId, async (trx) => ({
+  run: (db, principal, query) =>
+    readForTenant(db, selectTenant(principal, query.tenant), async (reader, tenant) => ({
       entities: await entityTimeline(
-        trx,
-        tenantId,
+        reader,
+        tenant ?? null,
         query.entity
           ? { entityId: query.entity }
           : query.correlation

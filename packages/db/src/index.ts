@@ -3,7 +3,14 @@ export { type AggregateColumns, type DB, DOMAIN_TABLES, type DomainTable } from 
 export { describeEnvError, parseJsonVariable } from './env-schema';
 export { databaseHealth } from './health';
 export { migrateToLatest } from './migrate';
-export { closeDb, createDb, DEFAULT_CONNECT_TIMEOUT_MS, getDb, type PoolOptions } from './pool';
+export {
+  closeDb,
+  createDb,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  getDb,
+  getPlatformDb,
+  type PoolOptions,
+} from './pool';
 export { queryOnce } from './query-once';
 export {
   configureLoginRoles,

@@ -111,6 +111,7 @@ function warnConnectionLost(message: string, error: Error): void {
 }
 
 let shared: Kysely<DB> | undefined;
+let platform: Kysely<DB> | undefined;
 
 /**
  * The process-wide database handle, created on first use from the
@@ -121,9 +122,31 @@ export function getDb(): Kysely<DB> {
   return shared;
 }
 
-/** Closes the shared handle (tests and CLIs); the next getDb() opens a new one. */
+/**
+ * The handle for reads across every tenant (the operator routes under the
+ * platform scope): the operator role's connection, whose row-level security
+ * policies read the outbox and the history of all tenants and nothing else.
+ * From `PLATFORM_DATABASE_URL`, or the linked resource
+ * `PLATFORM_DATABASE_RESOURCE` names (default `DatabaseOperator`). Kept
+ * apart from getDb(), whose role sees one tenant per transaction.
+ */
+export function getPlatformDb(): Kysely<DB> {
+  platform ??= createDb({
+    target: resolveConnectionTarget({
+      ...process.env,
+      DATABASE_URL: process.env.PLATFORM_DATABASE_URL,
+      DATABASE_RESOURCE: process.env.PLATFORM_DATABASE_RESOURCE || 'DatabaseOperator',
+    }),
+    max: 2,
+    applicationName: 'auditflow-platform-reads',
+  });
+  return platform;
+}
+
+/** Closes the shared handles (tests and CLIs); the next getDb() opens a new one. */
 export async function closeDb(): Promise<void> {
-  const db = shared;
+  const handles = [shared, platform];
   shared = undefined;
-  await db?.destroy();
+  platform = undefined;
+  await Promise.all(handles.map((db) => db?.destroy()));
 }

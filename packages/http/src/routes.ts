@@ -5,7 +5,7 @@ import type { CommandContext, WriteResult } from '@auditflow/write-unit';
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import { type ApiHandler, apiHandler, json } from './api-handler';
-import { authorizedPrincipal } from './authorize';
+import { authorizedPrincipal, grantedScopes } from './authorize';
 import { logger } from './logger';
 import {
   type ApiEvent,
@@ -16,7 +16,8 @@ import {
   pathId,
 } from './request';
 
-type Principal = { tenantId: string; actor: string };
+/** Who calls, and every scope the token carries (for routes whose answer depends on one). */
+type Principal = { tenantId: string; actor: string; scopes: ReadonlySet<string> };
 
 /** A read of a collection: validated query, answered 200 with what `run` returns. */
 export function queryRoute<Q extends z.ZodType>(spec: {
@@ -26,7 +27,7 @@ export function queryRoute<Q extends z.ZodType>(spec: {
   run: (db: Kysely<DB>, principal: Principal, query: z.output<Q>) => Promise<unknown>;
 }): ApiHandler {
   return apiHandler(async (event) => {
-    const principal = authorizedPrincipal(event, spec.scopes);
+    const principal = { ...authorizedPrincipal(event, spec.scopes), scopes: grantedScopes(event) };
     const query = parseQuery(event, spec.query);
     return json(200, await spec.run(getDb(), principal, query));
   });
@@ -38,7 +39,7 @@ export function itemRoute(spec: {
   run: (db: Kysely<DB>, principal: Principal, id: string) => Promise<unknown>;
 }): ApiHandler {
   return apiHandler(async (event) => {
-    const principal = authorizedPrincipal(event, spec.scopes);
+    const principal = { ...authorizedPrincipal(event, spec.scopes), scopes: grantedScopes(event) };
     parseQuery(event, emptyObject);
     return json(200, await spec.run(getDb(), principal, pathId(event)));
   });

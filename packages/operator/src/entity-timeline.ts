@@ -30,6 +30,7 @@ export interface TimelineVersion {
 }
 
 export interface EntityTimeline {
+  tenantId: string;
   aggregateType: string;
   aggregateId: string;
   versions: TimelineVersion[];
@@ -41,18 +42,19 @@ const MAX_ENTITIES = 50;
  * The whole audited story of the entities a query names, within one tenant:
  * every version with its transition and audit row, its event's delivery, the
  * subscribers' receipts and what the event caused elsewhere. Oldest first;
- * at most 50 entities (a correlation id can touch many). Read only.
+ * at most 50 entities (a correlation id can touch many). A null tenant
+ * searches every tenant (the platform scope). Read only.
  */
 export async function entityTimeline(
   db: Kysely<DB>,
-  tenantId: string,
+  tenantId: string | null,
   query: TimelineQuery,
 ): Promise<EntityTimeline[]> {
   const entities = await db
     .selectFrom('state_transitions')
-    .select(['aggregate_type', 'aggregate_id'])
+    .select(['tenant_id', 'aggregate_type', 'aggregate_id'])
     .distinct()
-    .where('tenant_id', '=', tenantId)
+    .$if(tenantId !== null, (q) => q.where('tenant_id', '=', tenantId as string))
     .$call((q) =>
       'entityId' in query
         ? q.where('aggregate_id', '=', query.entityId)
@@ -71,6 +73,7 @@ export async function entityTimeline(
     .innerJoin('audit_log as a', 'a.id', 't.audit_id')
     .leftJoin('outbox as o', 'o.id', 't.outbox_id')
     .select([
+      't.tenant_id',
       't.aggregate_type',
       't.aggregate_id',
       't.version',
@@ -91,12 +94,12 @@ export async function entityTimeline(
       'o.published_at',
       'o.last_error',
     ])
-    .where('t.tenant_id', '=', tenantId)
-    .where('a.tenant_id', '=', tenantId)
     .where((eb) =>
       eb.or(
         entities.map((entity) =>
           eb.and([
+            eb('t.tenant_id', '=', entity.tenant_id),
+            eb('a.tenant_id', '=', entity.tenant_id),
             eb('t.aggregate_type', '=', entity.aggregate_type),
             eb('t.aggregate_id', '=', entity.aggregate_id),
           ]),
@@ -120,7 +123,7 @@ export async function entityTimeline(
       .selectFrom('state_transitions as t')
       .innerJoin('audit_log as a', 'a.id', 't.audit_id')
       .select(['a.causation_id', 't.aggregate_type', 't.aggregate_id', 't.version', 't.command'])
-      .where('t.tenant_id', '=', tenantId)
+      .$if(tenantId !== null, (q) => q.where('t.tenant_id', '=', tenantId as string))
       .where('a.causation_id', 'in', eventIds)
       .orderBy('t.occurred_at')
       .execute(),
@@ -130,6 +133,7 @@ export async function entityTimeline(
   for (const row of rows) {
     const key = `${row.aggregate_type}/${row.aggregate_id}`;
     const timeline = timelines.get(key) ?? {
+      tenantId: row.tenant_id,
       aggregateType: row.aggregate_type,
       aggregateId: row.aggregate_id,
       versions: [],

@@ -7,3 +7,4 @@ export {
 } from './entity-timeline';
 export { type OutboxStatus, oldestPendingAgeMs, outboxStatus } from './outbox-status';
 export { type ReconcileRow, type Reconciliation, reconcile } from './reconcile';
+export { type Throughput, type ThroughputBucket, throughput } from './throughput';
