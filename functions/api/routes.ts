@@ -72,6 +72,7 @@ export const routes: readonly RouteDefinition[] = [
   route('GET', '/operator/outbox', 'operator/outbox', operating),
   route('GET', '/operator/throughput', 'operator/throughput', operating),
   route('GET', '/operator/dead-events', 'operator/dead-events', operating),
+  route('POST', '/operator/dead-events/{id}/retry', 'operator/retry-dead-event', operating),
   route('GET', '/operator/timeline', 'operator/timeline', operating),
   route('GET', '/operator/reconcile', 'operator/reconcile', operating),
 ];

@@ -9,6 +9,7 @@ export {
   idempotencyKeyOf,
   MAX_BODY_BYTES,
   parseBody,
+  parsePath,
   parseQuery,
   pathId,
   verifiedPrincipal,

@@ -98,6 +98,11 @@ export function parseQuery<S extends z.ZodType>(event: ApiEvent, schema: S): z.o
   return validate(schema, event.queryStringParameters ?? {}, 'query');
 }
 
+/** The path parameters validated by `schema`; errors name `path.<parameter>`. */
+export function parsePath<S extends z.ZodType>(event: ApiEvent, schema: S): z.output<S> {
+  return validate(schema, event.pathParameters ?? {}, 'path');
+}
+
 /** The `{id}` path parameter; a route without one is a wiring bug. */
 export function pathId(event: ApiEvent): string {
   const id = event.pathParameters?.id;

@@ -7,4 +7,10 @@ export {
 } from './entity-timeline';
 export { type OutboxStatus, oldestPendingAgeMs, outboxStatus } from './outbox-status';
 export { type ReconcileRow, type Reconciliation, reconcile } from './reconcile';
+export {
+  eventStatus,
+  type RecordedAction,
+  type RetryRequest,
+  retryDeadEvent,
+} from './retry-dead-event';
 export { type Throughput, type ThroughputBucket, throughput } from './throughput';
