@@ -25,6 +25,12 @@ export interface GatewayOptions {
   root: string;
   port: number;
   host?: string;
+  /** Answers requests outside the API (the console's files); returns false to pass them on. */
+  serveOther?: (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    pathname: string,
+  ) => Promise<boolean>;
 }
 
 /** API Gateway's own limit on a request body. */
@@ -55,6 +61,7 @@ export async function startGateway(
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const method = req.method ?? 'GET';
+      if (options.serveOther && (await options.serveOther(req, res, url.pathname))) return;
       const match = matchRoute(options.routes, method, url.pathname);
       // API Gateway (HTTP API) answers 404 for any unmatched method and path.
       if (!match) return send(res, 404, { message: 'Not Found' });

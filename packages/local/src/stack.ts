@@ -3,7 +3,8 @@ import path from 'node:path';
 import { closeDb, createDb, describeTarget, type LoginRolePasswords, roleUrl } from '@auditflow/db';
 import { prepareDatabase, routes, subscriptions } from '@auditflow/functions';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createVerifier, loadOrCreateKey } from './dev-jwt';
+import { CONSOLE_PATH, consoleServer } from './console-server';
+import { createVerifier, loadOrCreateKey, signDevToken } from './dev-jwt';
 import { createDelivery } from './eventbridge/delivery';
 import { startEventBridgeEndpoint } from './eventbridge/endpoint';
 import { startGateway } from './gateway';
@@ -114,11 +115,14 @@ export async function startLocalStack(options: LocalStackOptions) {
     });
     stops.push(relay.stop);
 
+    const key = await loadOrCreateKey(options.dataDir);
     const gateway = await startGateway({
       routes,
-      verify: createVerifier(await loadOrCreateKey(options.dataDir)),
+      verify: createVerifier(key),
       root: options.root,
       port: options.apiPort,
+      // The console beside the API, on the same origin, so it needs no CORS.
+      serveOther: consoleServer({ mintToken: (claims) => signDevToken(key, claims) }),
     }).catch((error: Error) => {
       throw new Error(`${error.message} (PORT sets the API port)`);
     });
@@ -126,6 +130,7 @@ export async function startLocalStack(options: LocalStackOptions) {
 
     const description = {
       apiUrl: gateway.url,
+      consoleUrl: `${gateway.url}${CONSOLE_PATH}`,
       // What `npm run outbox` connects with: the operator's role, not the owner.
       databaseUrl: urls.operator,
       eventBridgeUrl: eventBridge.url,

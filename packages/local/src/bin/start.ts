@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     `EventBridge: ${stack.eventBridgeUrl} (local PutEvents endpoint; the relay publishes here)`,
   );
   console.log(`API:         ${stack.apiUrl}`);
+  console.log(`Console:     ${stack.consoleUrl} (mint a local operator token on the page)`);
   console.log('Get a token: npm run token -- --tenant acme --sub alice');
 
   let stopping = false;

@@ -1,0 +1,159 @@
+import { api } from '../api.js';
+import { diffSnapshots } from '../lib/diff.js';
+import { fill, h } from '../lib/dom.js';
+import { shortId, time } from '../lib/format.js';
+import { loading } from './panel-state.js';
+
+const panel = () => document.getElementById('timeline');
+/** The last answer, as the API gave it: what "Export JSON" saves. */
+let shown = null;
+
+/**
+ * Every version of the entities the search names, oldest first: the
+ * transition, the audit row's before/after as a diff with actor and time,
+ * the event and its delivery, each subscriber's receipt and what it caused.
+ * @param {{ kind: 'entity' | 'correlation' | 'event', value: string }} search
+ */
+export function loadTimeline(search) {
+  return loading(panel(), async () => {
+    const body = await api('/operator/timeline', { query: { [search.kind]: search.value } });
+    shown = { search, exportedAt: new Date().toISOString(), entities: body.entities };
+    document.getElementById('timeline-export').disabled = body.entities.length === 0;
+    fill(
+      document.getElementById('timeline-results'),
+      body.entities.length === 0
+        ? h('p', { class: 'empty' }, `Nothing found for ${search.kind} ${search.value}.`)
+        : body.entities.map(renderEntity),
+    );
+  });
+}
+
+function renderEntity(entity) {
+  const heading = `${entity.aggregateType} ${entity.aggregateId}`;
+  return h(
+    'article',
+    { class: 'entity', 'aria-label': heading },
+    h('h3', null, entity.aggregateType, ' ', h('code', null, entity.aggregateId)),
+    h('p', { class: 'meta' }, `Tenant ${entity.tenantId}, ${entity.versions.length} versions`),
+    h('ol', { class: 'versions' }, entity.versions.map(renderVersion)),
+    // There is no ledger in this system yet: the section says so rather than
+    // showing invented entries, and fills in once one exists.
+    h(
+      'section',
+      { class: 'ledger', 'aria-label': 'Ledger entries' },
+      h('h4', null, 'Ledger entries'),
+      h('p', { class: 'empty' }, 'No ledger is kept yet: this entity has no ledger entries.'),
+    ),
+  );
+}
+
+function renderVersion(version) {
+  const { event } = version;
+  return h(
+    'li',
+    { class: 'version', 'data-version': version.version },
+    h(
+      'h4',
+      null,
+      `v${version.version} ${version.command}: ${version.fromStatus ?? '(new)'} → ${version.toStatus}`,
+    ),
+    h(
+      'p',
+      { class: 'meta' },
+      `${version.audit.action} by ${version.actor} at ${time(version.occurredAt)}, correlation `,
+      h('code', null, version.correlationId),
+    ),
+    renderDiff(version.audit.before, version.audit.after),
+    h(
+      'p',
+      { class: 'event' },
+      'Event ',
+      h('code', { title: event.id }, event.type ?? '(pruned)'),
+      ' ',
+      h('span', { class: `status-${event.status}` }, event.status),
+      event.publishedAt ? ` at ${time(event.publishedAt)}` : '',
+      event.attempts !== null ? `, ${event.attempts} attempt(s)` : '',
+      event.lastError ? `, last error: ${event.lastError}` : '',
+    ),
+    version.receipts.length > 0 &&
+      h(
+        'ul',
+        { class: 'receipts', 'aria-label': `Receipts of v${version.version}'s event` },
+        version.receipts.map((receipt) =>
+          h('li', null, `Received by ${receipt.subscriber} at ${time(receipt.processedAt)}`),
+        ),
+      ),
+    // Changes anywhere whose audit row names this event as its cause.
+    version.caused.length > 0 &&
+      h(
+        'ul',
+        { class: 'caused', 'aria-label': `Changes v${version.version}'s event caused` },
+        version.caused.map((change) =>
+          h(
+            'li',
+            null,
+            `Caused ${change.aggregateType} `,
+            h('a', { href: `#timeline/entity/${change.aggregateId}` }, shortId(change.aggregateId)),
+            ` v${change.version} ${change.command}`,
+          ),
+        ),
+      ),
+  );
+}
+
+function renderDiff(before, after) {
+  const changes = diffSnapshots(before, after);
+  if (changes.length === 0) return h('p', { class: 'empty' }, 'No field changed.');
+  const show = (value) => (value === undefined ? '' : JSON.stringify(value));
+  return h(
+    'table',
+    { class: 'diff' },
+    h('caption', { class: 'visually-hidden' }, 'Audit row: before and after'),
+    h(
+      'thead',
+      null,
+      h(
+        'tr',
+        null,
+        h('th', { scope: 'col' }, 'Field'),
+        h('th', { scope: 'col' }, 'Before'),
+        h('th', { scope: 'col' }, 'After'),
+      ),
+    ),
+    h(
+      'tbody',
+      null,
+      changes.map((change) =>
+        h(
+          'tr',
+          { 'data-field': change.field },
+          h('th', { scope: 'row' }, h('code', null, change.field)),
+          h(
+            'td',
+            { class: change.before === undefined ? '' : 'removed' },
+            h('code', null, show(change.before)),
+          ),
+          h(
+            'td',
+            { class: change.after === undefined ? '' : 'added' },
+            h('code', null, show(change.after)),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+/** Saves what is shown, exactly as the API answered, as a JSON file. */
+export function exportTimeline() {
+  if (!shown) return;
+  const blob = new Blob([`${JSON.stringify(shown, null, 2)}\n`], { type: 'application/json' });
+  const link = h('a', {
+    href: URL.createObjectURL(blob),
+    download: `timeline-${shown.search.kind}-${shown.search.value}.json`,
+  });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  URL.revokeObjectURL(link.href);
+}

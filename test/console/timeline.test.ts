@@ -1,0 +1,83 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { paidRunWithSettledAdvance } from '../support/console-story';
+import { ready, useConsole } from './support';
+
+const app = useConsole();
+let counter = 0;
+
+describe('the entity timeline page', () => {
+  it('tells a settled advance from request to settlement, every step in order with its audit diff, delivery and actor', async () => {
+    const tenant = `timeline-${++counter}`;
+    const story = await paidRunWithSettledAdvance(app.stack().apiUrl, app.mint, tenant);
+    const page = await app.open(tenant, '#timeline');
+    await page.getByLabel('Search by').selectOption('entity');
+    await page.getByLabel('Id', { exact: true }).fill(story.advanceId);
+    await page.getByRole('button', { name: 'Show timeline' }).click();
+    await ready(page, 'timeline');
+
+    const versions = page.locator('.version');
+    expect(await versions.locator('h4').allTextContents()).toEqual([
+      'v1 create: (new) → REQUESTED',
+      'v2 approve: REQUESTED → APPROVED',
+      'v3 disburse: APPROVED → DISBURSED',
+      'v4 settle: DISBURSED → SETTLED',
+    ]);
+    const settle = versions.nth(3);
+    expect(await settle.locator('.meta').textContent()).toContain(
+      'EwaRequestSettled by subscriber:settle-ewa-on-run-paid',
+    );
+    // The diff shows the fields that changed, before and after.
+    const status = settle.locator('tr[data-field="status"] td');
+    expect(await status.allTextContents()).toEqual(['"DISBURSED"', '"SETTLED"']);
+    expect(await settle.locator('tr[data-field="settled_by_run_id"] td').nth(1).textContent()).toBe(
+      `"${story.runId}"`,
+    );
+    for (const event of await versions.locator('.event').allTextContents()) {
+      expect(event).toMatch(/published at .+, 1 attempt\(s\)/);
+    }
+    expect(await page.getByRole('region', { name: 'Ledger entries' }).textContent()).toContain(
+      'No ledger is kept yet',
+    );
+  });
+
+  it("shows the run's paid event received by the settling subscriber and links to the settlement it caused", async () => {
+    const tenant = `timeline-${++counter}`;
+    const story = await paidRunWithSettledAdvance(app.stack().apiUrl, app.mint, tenant);
+    const page = await app.open(tenant, `#timeline/entity/${story.runId}`);
+    await ready(page, 'timeline');
+    expect(await page.locator('.version h4').allTextContents()).toEqual([
+      'v1 create: (new) → DRAFT',
+      'v2 submit: DRAFT → SUBMITTED',
+      'v3 approve: SUBMITTED → APPROVED',
+      'v4 mark-paid: APPROVED → PAID',
+    ]);
+    const paid = page.locator('.version').nth(3);
+    expect(await paid.locator('.receipts li').allTextContents()).toEqual(
+      expect.arrayContaining([expect.stringContaining('Received by settle-ewa-on-run-paid at')]),
+    );
+    await paid.locator('.caused a').click();
+    await page.waitForURL(`**#timeline/entity/${story.advanceId}`);
+    await page.locator('.version h4', { hasText: 'v4 settle' }).waitFor();
+  });
+
+  it("exports the entity's history as the JSON the API gave", async () => {
+    const tenant = `timeline-${++counter}`;
+    const story = await paidRunWithSettledAdvance(app.stack().apiUrl, app.mint, tenant);
+    const page = await app.open(tenant, `#timeline/entity/${story.advanceId}`);
+    await ready(page, 'timeline');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export JSON' }).click(),
+    ]);
+    const exported = JSON.parse(await readFile((await download.path()) as string, 'utf8'));
+    expect(exported.search).toEqual({ kind: 'entity', value: story.advanceId });
+    expect(exported.entities).toHaveLength(1);
+    expect(exported.entities[0].versions.map((v: { command: string }) => v.command)).toEqual([
+      'create',
+      'approve',
+      'disburse',
+      'settle',
+    ]);
+  });
+});
