@@ -64,9 +64,9 @@ export function useConsole() {
     stack: () => started().stack,
     /**
      * The console, signed in the way an operator does: the token pasted into
-     * its form. `hash` opens a view directly (`#timeline/entity/<id>`).
+     * its form. `hash` opens a view directly (`#/timeline/entity/<id>`).
      */
-    async open(tenant: string, hash = '#outbox', scopes: string[] = [SCOPES.operator]) {
+    async open(tenant: string, hash = '#/outbox', scopes: string[] = [SCOPES.operator]) {
       const page = await started().browser.newPage({ viewport: { width: 1280, height: 900 } });
       pages.push(page);
       await page.goto(`${started().stack.consoleUrl}${hash}`);

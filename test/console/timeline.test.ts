@@ -10,7 +10,7 @@ describe('the entity timeline page', () => {
   it('tells a settled advance from request to settlement, every step in order with its audit diff, delivery and actor', async () => {
     const tenant = `timeline-${++counter}`;
     const story = await paidRunWithSettledAdvance(app.stack().apiUrl, app.mint, tenant);
-    const page = await app.open(tenant, '#timeline');
+    const page = await app.open(tenant, '#/timeline');
     await page.getByLabel('Search by').selectOption('entity');
     await page.getByLabel('Id', { exact: true }).fill(story.advanceId);
     await page.getByRole('button', { name: 'Show timeline' }).click();
@@ -44,7 +44,7 @@ describe('the entity timeline page', () => {
   it("shows the run's paid event received by the settling subscriber and links to the settlement it caused", async () => {
     const tenant = `timeline-${++counter}`;
     const story = await paidRunWithSettledAdvance(app.stack().apiUrl, app.mint, tenant);
-    const page = await app.open(tenant, `#timeline/entity/${story.runId}`);
+    const page = await app.open(tenant, `#/timeline/entity/${story.runId}`);
     await ready(page, 'timeline');
     expect(await page.locator('.version h4').allTextContents()).toEqual([
       'v1 create: (new) → DRAFT',
@@ -57,14 +57,14 @@ describe('the entity timeline page', () => {
       expect.arrayContaining([expect.stringContaining('Received by settle-ewa-on-run-paid at')]),
     );
     await paid.locator('.caused a').click();
-    await page.waitForURL(`**#timeline/entity/${story.advanceId}`);
+    await page.waitForURL(`**#/timeline/entity/${story.advanceId}`);
     await page.locator('.version h4', { hasText: 'v4 settle' }).waitFor();
   });
 
   it("exports the entity's history as the JSON the API gave", async () => {
     const tenant = `timeline-${++counter}`;
     const story = await paidRunWithSettledAdvance(app.stack().apiUrl, app.mint, tenant);
-    const page = await app.open(tenant, `#timeline/entity/${story.advanceId}`);
+    const page = await app.open(tenant, `#/timeline/entity/${story.advanceId}`);
     await ready(page, 'timeline');
     const [download] = await Promise.all([
       page.waitForEvent('download'),

@@ -6,18 +6,19 @@ import { exportTimeline, loadTimeline } from './views/timeline.js';
 
 /**
  * The console's wiring. The address bar holds the view and the search
- * (`#outbox`, `#timeline/entity/<id>`, `#reconcile`), so a timeline can be
- * linked to, reloaded, and reached with Back.
+ * (`#/outbox`, `#/timeline/entity/<id>`, `#/reconcile`), so a timeline can be
+ * linked to, reloaded, and reached with Back. The `/` keeps a fragment from
+ * naming a panel's id, which would move focus to the panel on every switch.
  */
 const $ = (id) => document.getElementById(id);
 const PANELS = ['outbox', 'timeline', 'reconcile'];
 
 const tabs = setUpTabs($('tabs'), (panelId) => {
-  navigate(panelId === 'timeline' && lastSearch ? searchHash(lastSearch) : `#${panelId}`);
+  navigate(panelId === 'timeline' && lastSearch ? searchHash(lastSearch) : `#/${panelId}`);
 });
 let lastSearch = null;
 
-const searchHash = (search) => `#timeline/${search.kind}/${encodeURIComponent(search.value)}`;
+const searchHash = (search) => `#/timeline/${search.kind}/${encodeURIComponent(search.value)}`;
 
 function navigate(hash) {
   if (location.hash === hash) void render();
@@ -25,7 +26,7 @@ function navigate(hash) {
 }
 
 function parseHash() {
-  const [panel, kind, value] = location.hash.replace(/^#/, '').split('/');
+  const [panel, kind, value] = location.hash.replace(/^#\/?/, '').split('/');
   if (!PANELS.includes(panel)) return { panel: 'outbox' };
   if (panel === 'timeline' && kind && value) {
     return { panel, search: { kind, value: decodeURIComponent(value) } };

@@ -93,7 +93,11 @@ function renderVersion(version) {
             'li',
             null,
             `Caused ${change.aggregateType} `,
-            h('a', { href: `#timeline/entity/${change.aggregateId}` }, shortId(change.aggregateId)),
+            h(
+              'a',
+              { href: `#/timeline/entity/${change.aggregateId}` },
+              shortId(change.aggregateId),
+            ),
             ` v${change.version} ${change.command}`,
           ),
         ),
