@@ -244,7 +244,24 @@ export default $config({
     const jwtIssuer = new sst.Secret('JwtIssuer');
     const jwtAudience = new sst.Secret('JwtAudience');
 
-    const api = new sst.aws.ApiGatewayV2('Api');
+    // The console is served from its own origin (the static site below) and calls the API with
+    // a bearer token in the Authorization header, never with cookies, so allowing any origin
+    // lets no page act with a visitor's credentials; the preflight must allow that header.
+    const api = new sst.aws.ApiGatewayV2('Api', {
+      cors: {
+        allowOrigins: ['*'],
+        allowMethods: ['GET', 'POST'],
+        allowHeaders: [
+          'authorization',
+          'content-type',
+          'x-correlation-id',
+          'idempotency-key',
+          'if-match',
+        ],
+        exposeHeaders: ['x-correlation-id', 'etag', 'location'],
+        allowCredentials: false,
+      },
+    });
     const authorizer = api.addAuthorizer({
       name: 'Jwt',
       jwt: { issuer: jwtIssuer.value, audiences: [jwtAudience.value] },
@@ -263,6 +280,17 @@ export default $config({
           : {},
       );
     }
+
+    // The operator console: its static files, plus a config.json naming this stage's API,
+    // written by the build (packages/console/build.ts) from the site's environment. The page
+    // calls only the operator routes, which the JWT authorizer above guards with the operator
+    // (or platform) scope like any other route; the operator pastes a token from the stage's
+    // identity provider.
+    const operatorConsole = new sst.aws.StaticSite('Console', {
+      path: 'packages/console',
+      build: { command: 'npm run build', output: 'dist' },
+      environment: { CONSOLE_API_URL: api.url },
+    });
 
     // Alarms, so an operator hears of trouble from AWS rather than from a customer. They go to
     // one SNS topic, and its email subscription to the address set per stage
@@ -323,7 +351,7 @@ export default $config({
       });
     }
 
-    return { api: api.url, bus: bus.name };
+    return { api: api.url, bus: bus.name, console: operatorConsole.url };
   },
 });
 

@@ -4,7 +4,7 @@
  * outbox relay, the bus subscribers and their dead-letter queues) is plain data that can be checked here. Handler files are checked by reading
  * their source, because importing a handler needs a database.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -172,6 +172,7 @@ function standIns(stage: string) {
         Queue,
         CronV2,
         ApiGatewayV2,
+        StaticSite: resource('sst.aws.StaticSite', ['url']),
       }),
     }),
     aws: namespace('aws', {
@@ -589,12 +590,74 @@ describe('outbox relay', () => {
 });
 
 describe('outputs', () => {
-  it('exposes the API URL and the bus name', async () => {
+  it('exposes the API URL, the bus name and the console URL', async () => {
     const { one, outputs } = await deploy();
     expect(outputs).toEqual({
       api: one('sst.aws.ApiGatewayV2', 'Api').instance.url,
       bus: one('sst.aws.Bus', 'Bus').instance.name,
+      console: one('sst.aws.StaticSite', 'Console').instance.url,
     });
+  });
+});
+
+describe('operator console', () => {
+  const consoleDir = resolve(root, 'packages/console');
+
+  /** Every API path the console's modules call through api(): `api('/operator/...'`. */
+  function calledPaths(): string[] {
+    const paths = new Set<string>();
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const file = resolve(dir, entry.name);
+        if (entry.isDirectory()) walk(file);
+        else if (entry.name.endsWith('.js')) {
+          for (const call of readFileSync(file, 'utf8').matchAll(/\bapi\(\s*[`'"]([^`'"?]+)/g)) {
+            paths.add(String(call[1]).replace(/\$\{[^}]+\}/g, '{id}'));
+          }
+        }
+      }
+    };
+    walk(resolve(consoleDir, 'src'));
+    return [...paths].sort();
+  }
+
+  it('deploys the console as a static site whose build is told the API URL', async () => {
+    const { one } = await deploy();
+    const site = one('sst.aws.StaticSite', 'Console');
+    expect(site.args).toMatchObject({
+      path: 'packages/console',
+      build: { command: 'npm run build', output: 'dist' },
+    });
+    expect(record(site.args.environment, 'environment').CONSOLE_API_URL).toBe(
+      one('sst.aws.ApiGatewayV2', 'Api').instance.url,
+    );
+    const manifest = JSON.parse(readFileSync(resolve(consoleDir, 'package.json'), 'utf8'));
+    expect(manifest.scripts.build).toBeDefined();
+    expect(readFileSync(resolve(consoleDir, 'build.ts'), 'utf8')).toContain('CONSOLE_API_URL');
+  });
+
+  it('calls only operator routes, each behind the JWT authorizer with the operator scope', async () => {
+    const deployment = await deploy();
+    const authorizerId = (deployment.authorizers[0] as AuthorizerCall).id;
+    const called = calledPaths();
+    expect(called.length).toBeGreaterThanOrEqual(5);
+    for (const path of called) {
+      const route = routes.find((r) => r.path === path);
+      expect(route, `${path} is not a route of the manifest`).toBeDefined();
+      expect(path.startsWith('/operator/'), path).toBe(true);
+      const { args } = routeCall(deployment, route as RouteDefinition);
+      expect(args.auth, path).toEqual({
+        jwt: { authorizer: authorizerId, scopes: expect.arrayContaining(['operator']) },
+      });
+    }
+  });
+
+  it("lets the console's origin send its bearer token to the API, without cookies", async () => {
+    const { one } = await deploy();
+    const cors = record(one('sst.aws.ApiGatewayV2', 'Api').args.cors, 'cors');
+    expect(cors.allowHeaders).toContain('authorization');
+    expect(cors.allowMethods).toEqual(expect.arrayContaining(['GET', 'POST']));
+    expect(cors.allowCredentials).toBe(false);
   });
 });
 
