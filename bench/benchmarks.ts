@@ -1,4 +1,5 @@
 import { coldStart } from './cold-start';
+import { consolePages } from './console-pages';
 import type { Benchmark } from './harness';
 import { history } from './history';
 import { latency } from './latency';
@@ -17,4 +18,5 @@ export const benchmarks: Benchmark<any>[] = [
   history,
   coldStart,
   recovery,
+  consolePages,
 ];
