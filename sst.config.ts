@@ -71,6 +71,12 @@ export default $config({
       });
     const apiDatabase = roleDatabase('DatabaseApi', 'auditflow_api', rolePasswords.api);
     const relayDatabase = roleDatabase('DatabaseRelay', 'auditflow_relay', rolePasswords.relay);
+    // The operator routes under the platform scope read every tenant as the operator's role.
+    const operatorDatabase = roleDatabase(
+      'DatabaseOperator',
+      'auditflow_operator',
+      rolePasswords.operator,
+    );
     // The Migrator sets these on the roles after migrating.
     const databaseRoles = new sst.Linkable('DatabaseRoles', {
       properties: {
@@ -272,7 +278,17 @@ export default $config({
     for (const route of routes) {
       api.route(
         `${route.method} ${route.path}`,
-        { ...databaseFunction, handler: route.handler },
+        route.scopes.includes('platform')
+          ? {
+              ...databaseFunction,
+              handler: route.handler,
+              link: [...databaseFunction.link, operatorDatabase],
+              environment: {
+                ...databaseFunction.environment,
+                PLATFORM_DATABASE_RESOURCE: 'DatabaseOperator',
+              },
+            }
+          : { ...databaseFunction, handler: route.handler },
         // Scopes keep out tokens that prove only who someone is (an ID token of the same issuer
         // and audience): each route lets through only the scopes its action needs.
         route.auth

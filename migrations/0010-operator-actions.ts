@@ -58,6 +58,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
                claimed_by = NULL, claimed_until = NULL
          WHERE o.id = event_id AND o.status = 'dead'
            AND (only_tenant IS NULL OR o.tenant_id = only_tenant)
+           -- The API's role acts for the tenant its transaction names, and no
+           -- other: this function runs as the owner, past row-level security.
+           AND (session_user <> 'auditflow_api'
+                OR o.tenant_id = current_setting('auditflow.tenant_id', true))
         RETURNING o.id, o.tenant_id
       ), recorded AS (
         INSERT INTO operator_actions (id, tenant_id, actor, action, target_event_id, reason,
@@ -75,6 +79,22 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     GRANT EXECUTE ON FUNCTION retry_dead_event(uuid, text, uuid, text, text, text)
       TO auditflow_api, auditflow_operator;
     GRANT SELECT ON operator_actions TO auditflow_api, auditflow_operator;
+    -- The platform timeline reads receipts across tenants.
+    GRANT SELECT ON inbox TO auditflow_operator;
+
+    -- Row-level security as on every tenant table (0008): the API's role sees
+    -- the tenant its transaction names; the operator reads across tenants;
+    -- the owner's retry_dead_event() writes.
+    ALTER TABLE operator_actions ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE operator_actions FORCE ROW LEVEL SECURITY;
+    CREATE POLICY tenant_isolation ON operator_actions TO auditflow_api
+      USING (tenant_id = current_setting('auditflow.tenant_id', true))
+      WITH CHECK (tenant_id = current_setting('auditflow.tenant_id', true));
+    CREATE POLICY operator_reads ON operator_actions FOR SELECT TO auditflow_operator USING (true);
+    DO $$
+    BEGIN
+      EXECUTE format('CREATE POLICY owner_functions ON operator_actions TO %I USING (true) WITH CHECK (true)', current_user);
+    END $$;
 
     CREATE INDEX state_transitions_by_entity ON state_transitions (aggregate_id);
     CREATE INDEX state_transitions_by_correlation ON state_transitions (correlation_id);
@@ -93,6 +113,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     DROP INDEX state_transitions_by_event;
     DROP INDEX state_transitions_by_correlation;
     DROP INDEX state_transitions_by_entity;
+    REVOKE SELECT ON inbox FROM auditflow_operator;
     DROP FUNCTION retry_dead_event(uuid, text, uuid, text, text, text);
     DROP TABLE operator_actions;
   `.execute(db);

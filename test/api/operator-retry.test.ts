@@ -1,6 +1,7 @@
 import { SCOPES } from '@auditflow/functions';
 import { describe, expect, it } from 'vitest';
 import { type Caller, call } from '../support/api';
+import { attempt } from '../support/attempt';
 import { useTestDatabase } from '../support/database';
 import { outboxStatusCounts, relayFor, useEventBridgeEndpoint } from '../support/relay';
 import { seedPayrollRuns } from '../support/seed';
@@ -124,6 +125,35 @@ describe('the operator actions table', () => {
       }
     },
   );
+
+  it("lets the API's role retry only the tenant its transaction names, whatever it passes", async () => {
+    const { dead } = await tenantWithDeadEvents(1);
+    const [target] = dead as [string];
+    const call = (only: string | null, named?: string) =>
+      attempt(
+        database.roleUrl('api'),
+        [
+          `SELECT * FROM retry_dead_event(gen_random_uuid(), ${only === null ? 'NULL' : `'${only}'`},
+             '${target}', 'mallory', 'not mine', 'c')`,
+        ],
+        named ? { tenant: named } : {},
+      );
+    // Every tenant, the event's own tenant named in the call, or no tenant at all: nothing.
+    for (const [only, named] of [
+      [null, 'other-tenant'],
+      [`retry-${counter}`, 'other-tenant'],
+      [null, undefined],
+    ] as const) {
+      expect(await call(only, named)).toBeNull();
+    }
+    const { rows } = await database.sql('SELECT status FROM outbox WHERE id = $1', [target]);
+    expect(rows[0]?.status).toBe('dead');
+    const actions = await database.sql(
+      'SELECT * FROM operator_actions WHERE target_event_id = $1',
+      [target],
+    );
+    expect(actions.rows).toEqual([]);
+  });
 
   it('is append-only even for its owner', async () => {
     const { operator, dead } = await tenantWithDeadEvents(1);

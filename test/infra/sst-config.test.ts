@@ -392,20 +392,33 @@ describe('database credentials', () => {
     }
   });
 
-  it('links every other function to exactly one login role, and names it in DATABASE_RESOURCE', async () => {
+  it('links every other function to its login role, named in DATABASE_RESOURCE, and only the platform routes to the operator role too', async () => {
     const deployment = await deploy();
     const linkables = deployment.all('sst.Linkable');
+    const platformRoutes = new Set(
+      routes.filter((r) => r.scopes.includes('platform')).map((r) => `${r.method} ${r.path}`),
+    );
+    expect(platformRoutes.size).toBeGreaterThan(0);
     for (const [name, args] of everyFunction(deployment)) {
       if (name === 'Migrator') continue;
       const link = Array.isArray(args.link) ? args.link : [];
       const roleLinks = linkables.filter((l) => link.includes(l.instance));
-      expect(roleLinks, name).toHaveLength(1);
-      const [role] = roleLinks as [Created];
-      expect(record(args.environment, `${name} environment`).DATABASE_RESOURCE, name).toBe(
-        role.name,
+      const environment = record(args.environment, `${name} environment`);
+      const usernameOf = (resource: unknown) => {
+        const role = roleLinks.find((l) => l.name === resource);
+        expect(role, `${name} links ${String(resource)}`).toBeDefined();
+        return record((role as Created).args.properties, 'properties').username;
+      };
+      expect(usernameOf(environment.DATABASE_RESOURCE), name).toBe(
+        name === 'Relay' ? 'auditflow_relay' : 'auditflow_api',
       );
-      const username = record(role.args.properties, 'properties').username;
-      expect(username, name).toBe(name === 'Relay' ? 'auditflow_relay' : 'auditflow_api');
+      if (platformRoutes.has(name)) {
+        expect(roleLinks, name).toHaveLength(2);
+        expect(usernameOf(environment.PLATFORM_DATABASE_RESOURCE), name).toBe('auditflow_operator');
+      } else {
+        expect(roleLinks, name).toHaveLength(1);
+        expect(environment.PLATFORM_DATABASE_RESOURCE, name).toBeUndefined();
+      }
     }
   });
 });

@@ -40,6 +40,7 @@ export function useTestDatabase(): TestDatabase {
     // Database-level privileges are not copied from the template.
     await secureDatabase(connections.ownerDb());
     process.env.DATABASE_URL = testRoleUrl(url, 'api');
+    process.env.PLATFORM_DATABASE_URL = testRoleUrl(url, 'operator');
   });
   afterEach(async () => {
     // The owner's view: the ledger spans every tenant, which no login role sees.

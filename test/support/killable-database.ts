@@ -57,6 +57,7 @@ export function useKillableDatabase(options: { postgresFlags?: string[] } = {}):
     await db.destroy();
     // Every part under its own role, as deployed; the owner only set it up.
     process.env.DATABASE_URL = testRoleUrl(url, 'api');
+    process.env.PLATFORM_DATABASE_URL = testRoleUrl(url, 'operator');
   });
   afterAll(async () => {
     await closeDb();

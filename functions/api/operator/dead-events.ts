@@ -2,7 +2,7 @@ import { queryRoute } from '@auditflow/http';
 import { listDeadEvents } from '@auditflow/operator';
 import { z } from 'zod';
 import { SCOPES } from '../scopes';
-import { readForTenant, selectTenant, tenantParam } from './tenant-scope';
+import { forTenant, selectTenant, tenantParam } from './tenant-scope';
 
 /** The tenant's dead events, oldest first, each with the reason the relay gave up on it. */
 export const handler = queryRoute({
@@ -17,7 +17,7 @@ export const handler = queryRoute({
       .default(100),
   }),
   run: (db, principal, query) =>
-    readForTenant(db, selectTenant(principal, query.tenant), async (reader, tenant) => ({
+    forTenant(db, selectTenant(principal, query.tenant), async (reader, tenant) => ({
       events: await listDeadEvents(reader, query.limit, tenant),
     })),
 });

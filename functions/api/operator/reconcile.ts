@@ -2,12 +2,11 @@ import { queryRoute } from '@auditflow/http';
 import { reconcile } from '@auditflow/operator';
 import { z } from 'zod';
 import { SCOPES } from '../scopes';
-import { readForTenant, selectTenant, tenantParam } from './tenant-scope';
+import { forTenant, selectTenant, tenantParam } from './tenant-scope';
 
 /** The tenant's reconciliation: transitions, audit rows and events per event type, mismatches apart. */
 export const handler = queryRoute({
   scopes: [SCOPES.operator, SCOPES.platform],
   query: z.strictObject({ tenant: tenantParam }),
-  run: (db, principal, query) =>
-    readForTenant(db, selectTenant(principal, query.tenant), reconcile),
+  run: (db, principal, query) => forTenant(db, selectTenant(principal, query.tenant), reconcile),
 });

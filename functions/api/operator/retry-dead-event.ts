@@ -14,7 +14,7 @@ import {
 import { eventStatus, retryDeadEvent } from '@auditflow/operator';
 import { z } from 'zod';
 import { SCOPES } from '../scopes';
-import { selectTenant, tenantParam } from './tenant-scope';
+import { forTenant, selectTenant, tenantParam } from './tenant-scope';
 
 // Any UUID Postgres accepts: event ids are UUIDv7 today, but older or imported ones need not be.
 const path = z.object({ id: z.string().refine(isUuid, 'must be a UUID') });
@@ -38,19 +38,20 @@ export const handler = apiHandler(async (event, { correlationId }) => {
   );
   const { id } = parsePath(event, path);
   const { reason } = parseBody(event, body);
-  const db = getDb();
-  const action = await retryDeadEvent(db, {
-    eventId: id,
-    tenantId: tenant,
-    actor: principal.actor,
-    reason,
-    correlationId,
+  const { action, status } = await forTenant(getDb(), tenant, async (db, only) => {
+    const action = await retryDeadEvent(db, {
+      eventId: id,
+      tenantId: only ?? null,
+      actor: principal.actor,
+      reason,
+      correlationId,
+    });
+    return { action, status: action ? 'pending' : await eventStatus(db, id, only ?? null) };
   });
   if (action) {
     logger.info('dead event retried', { eventId: id, actionId: action.id, actor: principal.actor });
     return json(200, { eventId: id, status: 'pending', retried: true, action });
   }
-  const status = await eventStatus(db, id, tenant);
   if (status === null) throw new AppError('not_found', 'event not found');
   return json(200, { eventId: id, status, retried: false, action: null });
 });

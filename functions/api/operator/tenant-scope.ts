@@ -28,16 +28,17 @@ export function selectTenant(
 }
 
 /**
- * Runs an operator read for the tenant `selectTenant` chose. One tenant: on
- * the route's own connection, in a transaction that names the tenant, so
- * row-level security shows nothing else. Every tenant (null): on the platform
- * connection, the operator role's, which alone may read across tenants.
+ * Runs an operator's statements for the tenant `selectTenant` chose. One
+ * tenant: on the route's own connection, in a transaction that names the
+ * tenant, so row-level security shows nothing else. Every tenant (null): on
+ * the platform connection, the operator role's, which alone may read (and
+ * retry) across tenants.
  */
-export function readForTenant<R>(
+export function forTenant<R>(
   db: Kysely<DB>,
   tenant: string | null,
-  read: (reader: Kysely<DB>, tenant: string | undefined) => Promise<R>,
+  work: (db: Kysely<DB>, tenant: string | undefined) => Promise<R>,
 ): Promise<R> {
-  if (tenant === null) return read(getPlatformDb(), undefined);
-  return readAsTenant(db, tenant, (trx) => read(trx, tenant));
+  if (tenant === null) return work(getPlatformDb(), undefined);
+  return readAsTenant(db, tenant, (trx) => work(trx, tenant));
 }

@@ -2,7 +2,7 @@ import { queryRoute } from '@auditflow/http';
 import { throughput } from '@auditflow/operator';
 import { z } from 'zod';
 import { SCOPES } from '../scopes';
-import { readForTenant, selectTenant, tenantParam } from './tenant-scope';
+import { forTenant, selectTenant, tenantParam } from './tenant-scope';
 
 const whole = (min: number, max: number, fallback: number) =>
   z.coerce
@@ -24,7 +24,7 @@ export const handler = queryRoute({
     buckets: whole(1, 240, 60),
   }),
   run: (db, principal, query) =>
-    readForTenant(db, selectTenant(principal, query.tenant), (reader, tenant) =>
+    forTenant(db, selectTenant(principal, query.tenant), (reader, tenant) =>
       throughput(reader, { bucketSeconds: query.bucketSeconds, buckets: query.buckets }, tenant),
     ),
 });

@@ -3,7 +3,7 @@ import { queryRoute } from '@auditflow/http';
 import { entityTimeline } from '@auditflow/operator';
 import { z } from 'zod';
 import { SCOPES } from '../scopes';
-import { readForTenant, selectTenant, tenantParam } from './tenant-scope';
+import { forTenant, selectTenant, tenantParam } from './tenant-scope';
 
 const uuid = z.uuid({ error: 'must be a UUID' });
 const correlationId = z
@@ -27,7 +27,7 @@ export const handler = queryRoute({
   scopes: [SCOPES.operator, SCOPES.platform],
   query: timelineQuery,
   run: (db, principal, query) =>
-    readForTenant(db, selectTenant(principal, query.tenant), async (reader, tenant) => ({
+    forTenant(db, selectTenant(principal, query.tenant), async (reader, tenant) => ({
       entities: await entityTimeline(
         reader,
         tenant ?? null,

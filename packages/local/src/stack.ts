@@ -75,6 +75,8 @@ export async function startLocalStack(options: LocalStackOptions) {
     };
     // The handlers and subscribers find the database the way they do in Lambda: from the environment.
     process.env.DATABASE_URL = urls.api;
+    // Operator reads across every tenant (the platform scope) connect as the operator's role.
+    process.env.PLATFORM_DATABASE_URL = urls.operator;
     stops.push(closeDb);
     const apiDb = createDb({
       target: { connectionString: urls.api },
