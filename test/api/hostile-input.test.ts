@@ -16,11 +16,19 @@ const preparer = (step: number) => ({ tenant: TENANT, sub: `preparer-${step}` })
 
 const keyOf = (route: RouteDefinition) => `${route.method} ${route.path}`;
 const hasId = (route: RouteDefinition) => route.path.includes('{id}');
+/**
+ * Routes of an aggregate, whose targets are created here. The operator's
+ * retry acts on a dead event instead: its hostile input is tried in
+ * operator-retry.test.ts, and here only its claims.
+ */
+const onAggregate = (route: RouteDefinition) => !route.path.startsWith('/operator/');
+/** An event id no tenant has: where the claims cases send the operator's retry. */
+const NO_EVENT = '0190f1e2-0000-7000-8000-00000000e7e7';
 const named = (list: readonly RouteDefinition[]) =>
   list.map((route) => [keyOf(route), route] as const);
 
 const authRoutes = routes.filter((route) => route.auth);
-const postRoutes = routes.filter((route) => route.method === 'POST');
+const postRoutes = routes.filter((route) => route.method === 'POST' && onAggregate(route));
 const commandRoutes = postRoutes.filter(hasId);
 const createRoutes = postRoutes.filter((route) => !hasId(route));
 const listRoutes = authRoutes.filter((route) => route.method === 'GET' && !hasId(route));
@@ -53,6 +61,10 @@ const pathTo = (route: RouteDefinition, id = targets.get(keyOf(route)) ?? '') =>
 /** Fresh targets, one per {id} route; made anew after any case that wrote. */
 async function prepareTargets() {
   for (const route of routes.filter(hasId)) {
+    if (!onAggregate(route)) {
+      targets.set(keyOf(route), NO_EVENT);
+      continue;
+    }
     const collection = `/${route.path.split('/')[1]}`;
     const body = validBodies[`POST ${collection}`];
     const created = await call('POST', collection, { as: preparer(0), body });
@@ -348,21 +360,24 @@ describe.each(named(reasonRoutes))('%s refuses an invalid reason', (_, route) =>
   });
 });
 
-describe.each(named(routes.filter(hasId)))('%s answers 404 to a hostile id', (_, route) => {
-  it.each<[string, () => string]>([
-    ['not a UUID', () => 'not-a-uuid'],
-    ['SQL', () => encodeURIComponent("' OR 1=1 --")],
-    ['2 KB long', () => 'a'.repeat(2048)],
-    ['broken percent-encoding', () => '%E0%A4%A'],
-    ['an encoded NUL', () => '%00'],
-    ['an encoded path traversal', () => '..%2F..%2Fetc%2Fpasswd'],
-    ['an existing id with an encoded newline', () => `${targets.get(keyOf(route))}%0A`],
-    ['a UUID that does not exist', () => '0190f1e2-0000-7000-8000-000000000000'],
-  ])('refuses an id that is %s with 404 and writes nothing', async (_, id) => {
-    const options = { path: pathTo(route, id()), body: bodyFor(route) };
-    await expectRefused(() => send(route, options), refused(404, 'not_found'));
-  });
-});
+describe.each(named(routes.filter((route) => hasId(route) && onAggregate(route))))(
+  '%s answers 404 to a hostile id',
+  (_, route) => {
+    it.each<[string, () => string]>([
+      ['not a UUID', () => 'not-a-uuid'],
+      ['SQL', () => encodeURIComponent("' OR 1=1 --")],
+      ['2 KB long', () => 'a'.repeat(2048)],
+      ['broken percent-encoding', () => '%E0%A4%A'],
+      ['an encoded NUL', () => '%00'],
+      ['an encoded path traversal', () => '..%2F..%2Fetc%2Fpasswd'],
+      ['an existing id with an encoded newline', () => `${targets.get(keyOf(route))}%0A`],
+      ['a UUID that does not exist', () => '0190f1e2-0000-7000-8000-000000000000'],
+    ])('refuses an id that is %s with 404 and writes nothing', async (_, id) => {
+      const options = { path: pathTo(route, id()), body: bodyFor(route) };
+      await expectRefused(() => send(route, options), refused(404, 'not_found'));
+    });
+  },
+);
 
 const badLimits = ['limit=0', 'limit=101', 'limit=abc', 'limit=1.5', 'limit=10&limit=20'];
 const badStatuses = ['status=NOPE', 'status='];

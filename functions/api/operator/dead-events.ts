@@ -13,7 +13,7 @@ export const handler = queryRoute({
       .number({ error: 'must be a number' })
       .int('must be a whole number')
       .min(1, 'must be at least 1')
-      .max(500, 'must be at most 500')
+      .max(100, 'must be at most 100')
       .default(100),
   }),
   run: (db, principal, query) =>
