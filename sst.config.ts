@@ -111,6 +111,12 @@ export default $config({
       // The one function with the master credentials.
       link: [database, databaseRoles],
       handler: MIGRATOR_HANDLER,
+      // How long subscribers' receipts are kept, and so how far back a replay may reach
+      // (`INBOX_RETENTION_DAYS=60 sst deploy`); the Migrator writes it into the database.
+      environment: {
+        ...inVpc.environment,
+        INBOX_RETENTION_DAYS: process.env.INBOX_RETENTION_DAYS ?? '30',
+      },
       timeout: '5 minutes',
     });
     // An Invocation runs only when it is created or replaced: a value that changes on every
