@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { RequeueRefused, replayEvents, retryDeadEvents } from '@auditflow/operator';
 import { describe, expect, it } from 'vitest';
+import { runRequeue } from '../../packages/local/src/cli/requeue-command';
 import { attempt } from '../support/attempt';
 import { useTestDatabase } from '../support/database';
 import { seedPayrollRuns } from '../support/seed';
@@ -195,5 +196,58 @@ describe('replay and retry guard rails', () => {
     expect(await attempt(operator, ["UPDATE inbox_retention SET keep_for = '2 days'"])).toBe(
       '42501',
     );
+  });
+});
+
+describe('confirming a large requeue at a terminal', () => {
+  const prompted = (answer: string) => {
+    const out: string[] = [];
+    const questions: string[] = [];
+    return {
+      out,
+      questions,
+      io: {
+        out: (line: string) => out.push(line),
+        err: (line: string) => out.push(line),
+        prompt: {
+          interactive: true,
+          ask: async (question: string) => {
+            questions.push(question);
+            return answer;
+          },
+        },
+      },
+    };
+  };
+  const retryOf = (tenantId: string) => ({
+    verb: 'retry',
+    noun: 'dead event(s)',
+    queued: 'queued for another attempt',
+    run: (db: Parameters<typeof retryDeadEvents>[0], limits: object) =>
+      retryDeadEvents(db, { ...limits, tenantId }),
+    tenantId,
+    dryRun: false,
+    yes: false,
+    json: false,
+    confirmAbove: 2,
+  });
+
+  it('asks above the cap, and a no changes nothing', async () => {
+    const tenantId = newTenant();
+    await seedDelivered(tenantId, 3, { status: 'dead' });
+    const declined = prompted('n');
+    expect(await runRequeue(database.operatorDb(), retryOf(tenantId), declined.io)).toBe(1);
+    expect(declined.questions).toEqual(['retry 3 dead event(s)? [y/N] ']);
+    expect(declined.out).toEqual(['nothing changed']);
+    expect(await statuses(tenantId)).toEqual([{ status: 'dead', n: 3 }]);
+  });
+
+  it('asks above the cap, and a yes queues exactly what was counted', async () => {
+    const tenantId = newTenant();
+    await seedDelivered(tenantId, 3, { status: 'dead' });
+    const accepted = prompted('yes');
+    expect(await runRequeue(database.operatorDb(), retryOf(tenantId), accepted.io)).toBe(0);
+    expect(accepted.out).toEqual(['3 dead event(s) queued for another attempt']);
+    expect(await statuses(tenantId)).toEqual([{ status: 'pending', n: 3 }]);
   });
 });
