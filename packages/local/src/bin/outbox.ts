@@ -1,17 +1,11 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDb, type DB } from '@auditflow/db';
-import {
-  listDeadEvents,
-  outboxStatus,
-  reconcile,
-  replayEvents,
-  retryDeadEvents,
-} from '@auditflow/operator';
-import { listDeadLetters } from '@auditflow/subscriber';
+import { replayEvents, retryDeadEvents } from '@auditflow/operator';
 import type { Kysely } from 'kysely';
 import { confirmAboveFromEnv, terminalPrompt } from '../cli/confirm';
 import { operatorDatabaseUrl, subscriberDatabaseUrl } from '../cli/database-urls';
+import { REPORTS } from '../cli/report-commands';
 import { type CommandIo, runRequeue } from '../cli/requeue-command';
 
 const USAGE = `usage: npm run outbox -- <command>
@@ -72,27 +66,9 @@ async function main(): Promise<number> {
     return opened;
   };
   try {
+    const report = Object.hasOwn(REPORTS, command) ? REPORTS[command] : undefined;
+    if (report) return await report(await db(), values.json);
     switch (command) {
-      case 'status': {
-        const status = await outboxStatus(await db());
-        if (values.json) console.log(JSON.stringify(status));
-        else {
-          console.log(
-            `pending ${status.pending}, published ${status.published}, dead ${status.dead}, ` +
-              `oldest pending ${status.oldestPendingAgeMs} ms`,
-          );
-        }
-        return 0;
-      }
-      case 'dead': {
-        const dead = await listDeadEvents(await db());
-        if (values.json) console.log(JSON.stringify(dead));
-        else if (dead.length === 0) console.log('no dead events');
-        else
-          for (const event of dead)
-            console.log(`${event.id}  ${event.eventType}  ${event.aggregate}  ${event.reason}`);
-        return 0;
-      }
       case 'retry': {
         const byId = rest.length > 0;
         if (values['all-dead'] === byId)
@@ -134,32 +110,6 @@ async function main(): Promise<number> {
           },
           io,
         );
-      }
-      case 'reconcile': {
-        const result = await reconcile(await db());
-        if (values.json) console.log(JSON.stringify(result));
-        else {
-          console.table(result.rows);
-          if (result.prunedBefore)
-            console.log(`(events before ${result.prunedBefore} were pruned and not checked)`);
-          console.log(
-            result.mismatches.length ? `${result.mismatches.length} mismatch(es)` : 'all balanced',
-          );
-        }
-        return result.mismatches.length > 0 ? 1 : 0;
-      }
-      case 'subscriber-dead': {
-        const letters = await listDeadLetters(await db());
-        if (values.json) console.log(JSON.stringify(letters));
-        else if (letters.length === 0) console.log('no dead letters');
-        else {
-          for (const letter of letters) {
-            console.log(
-              `${letter.failed_at}  ${letter.subscriber}  ${letter.detail_type}  ${letter.event_id}  ${letter.reason}`,
-            );
-          }
-        }
-        return 0;
       }
       case 'subscriber-dlq': {
         // Loaded on demand: the AWS clients and the handlers' wiring are this command's alone.
