@@ -111,6 +111,12 @@ export default $config({
       // The one function with the master credentials.
       link: [database, databaseRoles],
       handler: MIGRATOR_HANDLER,
+      // How long subscribers' receipts are kept, and so how far back a replay may reach
+      // (`INBOX_RETENTION_DAYS=60 sst deploy`); the Migrator writes it into the database.
+      environment: {
+        ...inVpc.environment,
+        INBOX_RETENTION_DAYS: process.env.INBOX_RETENTION_DAYS ?? '30',
+      },
       timeout: '5 minutes',
     });
     // An Invocation runs only when it is created or replaced: a value that changes on every
@@ -172,6 +178,12 @@ export default $config({
     // Events that fail their schema never throw: the handler records them in the dead-letter
     // table and returns, because retrying them would fail the same way every time.
     const dlqs: { id: string; queueName: $util.Output<string> }[] = [];
+    // What `npm run outbox -- subscriber-dlq` needs per subscriber (SUBSCRIBER_DLQ_URL_<NAME>,
+    // SUBSCRIBER_FUNCTION_<NAME>): printed by `sst deploy` as the output `subscriberDlqs`.
+    const subscriberDlqs: Record<
+      string,
+      { queueUrl: $util.Output<string>; functionName: $util.Output<string> }
+    > = {};
     for (const subscription of subscriptions) {
       const id = pascalCase(subscription.name);
 
@@ -221,6 +233,11 @@ export default $config({
           },
         },
       );
+
+      subscriberDlqs[subscription.name] = {
+        queueUrl: dlq.url,
+        functionName: subscriber.apply((s) => s.nodes.function.name),
+      };
 
       // SST's Queue has no resource policy of its own, and EventBridge writes to a target's
       // dead-letter queue as itself, not as a role: only this subscription's rule may.
@@ -367,7 +384,7 @@ export default $config({
       });
     }
 
-    return { api: api.url, bus: bus.name, console: operatorConsole.url };
+    return { api: api.url, bus: bus.name, console: operatorConsole.url, subscriberDlqs };
   },
 });
 

@@ -1,6 +1,7 @@
 export { BUSINESS_SCOPES, SCOPES, type Scope } from './api/scopes';
 export { loadHandler, parseHandler } from './handler-reference';
 export { prepareDatabase } from './prepare-database';
+export { pruneRound } from './relay/housekeeping';
 export {
   deployedHandlers,
   MIGRATOR_HANDLER,

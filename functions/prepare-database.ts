@@ -1,6 +1,8 @@
 import {
+  configureInboxRetention,
   configureLoginRoles,
   type DB,
+  inboxRetentionDaysFromEnv,
   type LoginRolePasswords,
   migrateToLatest,
 } from '@auditflow/db';
@@ -18,9 +20,13 @@ import type { Kysely } from 'kysely';
 export async function prepareDatabase(
   owner: Kysely<DB>,
   passwords: LoginRolePasswords,
+  settings: { inboxRetentionDays?: number } = {},
 ): Promise<string[]> {
+  // Read first: a bad setting fails before anything changes.
+  const inboxRetentionDays = settings.inboxRetentionDays ?? inboxRetentionDaysFromEnv();
   const applied = await migrateToLatest(owner);
   await configureLoginRoles(owner, passwords);
+  await configureInboxRetention(owner, inboxRetentionDays);
   await syncLegalTransitions(owner);
   return applied;
 }

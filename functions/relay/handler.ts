@@ -5,17 +5,16 @@ import {
   createRelay,
   type PassResult,
   powertoolsTelemetry,
-  prunePublished,
   RELAY_DEFAULTS,
   relayConfigFromEnv,
 } from '@auditflow/relay';
-import { pruneIdempotencyKeys } from '@auditflow/write-unit';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
+import { pruneRound } from './housekeeping';
 
 const logger = new Logger({ serviceName: 'auditflow-relay' });
 const metrics = new Metrics({ namespace: 'auditflow', serviceName: 'auditflow-relay' });
@@ -48,7 +47,8 @@ function build() {
 let runtime: ReturnType<typeof build> | undefined;
 
 /**
- * One scheduled invocation: prune old published events, then drain until the
+ * One scheduled invocation: prune (published events, idempotency keys,
+ * inbox receipts past their retention), then drain until the
  * Lambda's deadline (minus a margin), polling with backoff while idle, so one
  * invocation covers the minute until the next. Concurrent invocations are
  * safe: claims skip each other's rows.
@@ -56,31 +56,7 @@ let runtime: ReturnType<typeof build> | undefined;
 export async function runScheduledRelay(_event: unknown, context: Context): Promise<PassResult> {
   runtime ??= build();
   const { config, db, relay } = runtime;
-  // Retention must never stand in the way of delivery: a failed prune is
-  // reported and the drain goes on. The relay runs every minute, so it also
-  // forgets old idempotency keys, a bounded batch at a time.
-  const prunes = [
-    [
-      'published events',
-      () => prunePublished(db, { olderThanMs: config.retentionMs, limit: 10_000 }),
-    ],
-    [
-      'idempotency keys',
-      () => pruneIdempotencyKeys(db, { olderThanMs: config.idempotencyRetentionMs, limit: 10_000 }),
-    ],
-  ] as const;
-  for (const [what, prune] of prunes) {
-    try {
-      const pruned = await prune();
-      if (pruned > 0) logger.info(`pruned ${what}`, { pruned });
-    } catch (error) {
-      // A database that is down is the drain's to report, once per outage.
-      if (isDatabaseUnavailable(error)) break;
-      logger.warn(`pruning ${what} failed; will try again next invocation`, {
-        error: String(error),
-      });
-    }
-  }
+  await pruneRound(db, config, logger);
   const until = Date.now() + context.getRemainingTimeInMillis() - config.safetyMarginMs;
   // Throws when the database stayed away until the deadline: the invocation
   // then fails, as it should, and the next one (a minute on) carries on.

@@ -51,7 +51,14 @@ const REFUSED_BY_ROLE: Record<LoginRole, [string, string][]> = {
     ['moving the retention horizon', 'INSERT INTO outbox_retention VALUES (true, now())'],
     ['reviving dead events', 'SELECT retry_dead_events(NULL)'],
     ['replaying events', "SELECT replay_events('-infinity', 'infinity', NULL)"],
+    [
+      'replaying events within the guard rails',
+      "SELECT replay_events(now() - interval '1 hour', now(), NULL, NULL, NULL, true)",
+    ],
     ['pruning idempotency keys', "SELECT prune_idempotency_keys('0 s', 1000)"],
+    ['pruning the inbox', 'SELECT prune_inbox(1000)'],
+    ['deleting receipts', 'DELETE FROM inbox'],
+    ['shortening the inbox retention', "UPDATE inbox_retention SET keep_for = '2 days'"],
     ['backdating an idempotency key', "UPDATE idempotency_keys SET created_at = '2000-01-01'"],
   ],
   relay: [
@@ -67,6 +74,9 @@ const REFUSED_BY_ROLE: Record<LoginRole, [string, string][]> = {
     // one-rule-allow: an attack the database must refuse
     ['writing domain rows', "UPDATE payroll_runs SET status = 'PAID'"],
     ['reviving dead events', 'SELECT retry_dead_events(NULL)'],
+    ['reading receipts', 'SELECT * FROM inbox'],
+    ['shortening the inbox retention', "UPDATE inbox_retention SET keep_for = '2 days'"],
+    ['marking dead letters redriven', "SELECT mark_dead_letters_redriven('{1}')"],
   ],
   operator: [
     ['changing delivery state directly', "UPDATE outbox SET status = 'pending'"],
@@ -75,6 +85,10 @@ const REFUSED_BY_ROLE: Record<LoginRole, [string, string][]> = {
     ['reading idempotency keys', 'SELECT * FROM idempotency_keys'],
     ['pruning idempotency keys', "SELECT prune_idempotency_keys('0 s', 1000)"],
     ['moving the retention horizon', 'INSERT INTO outbox_retention VALUES (true, now())'],
+    ['pruning the inbox', 'SELECT prune_inbox(1000)'],
+    ['deleting receipts', 'DELETE FROM inbox'],
+    ['reviving dead events past the guard rails', 'SELECT retry_dead_events(NULL::uuid[])'],
+    ['changing dead letters directly', 'UPDATE subscriber_dead_letters SET redriven_at = now()'],
   ],
 };
 

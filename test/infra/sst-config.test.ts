@@ -130,7 +130,10 @@ function standIns(stage: string) {
       if (!bus) throw new Error('subscribe() called on a bus that was never constructed');
       const rule = { arn: new Token(`${bus.name}Subscriber${name}Rule.arn`) };
       subscribeCalls.push({ bus, name, subscriber, args, rule });
-      const nodes = { rule };
+      const nodes = {
+        rule,
+        function: { name: new Token(`${bus.name}Subscriber${name}Function.name`) },
+      };
       return { apply: <T>(fn: (value: { nodes: typeof nodes }) => T): T => fn({ nodes }) };
     }
   }
@@ -603,12 +606,27 @@ describe('outbox relay', () => {
 });
 
 describe('outputs', () => {
-  it('exposes the API URL, the bus name and the console URL', async () => {
+  it("exposes the API URL, the bus name, the console URL, and each subscriber's dead-letter queue and function for a redrive", async () => {
     const { one, outputs } = await deploy();
     expect(outputs).toEqual({
       api: one('sst.aws.ApiGatewayV2', 'Api').instance.url,
       bus: one('sst.aws.Bus', 'Bus').instance.name,
       console: one('sst.aws.StaticSite', 'Console').instance.url,
+      subscriberDlqs: Object.fromEntries(
+        subscriptions.map((subscription) => {
+          const id = subscription.name
+            .split('-')
+            .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+            .join('');
+          return [
+            subscription.name,
+            {
+              queueUrl: one('sst.aws.Queue', `${id}Dlq`).instance.url,
+              functionName: expect.objectContaining({ label: `BusSubscriber${id}Function.name` }),
+            },
+          ];
+        }),
+      ),
     });
   });
 });

@@ -159,7 +159,7 @@ describe('the local stack', () => {
       from: new Date(paidAt - 60_000).toISOString(),
       to: new Date(Date.now() + 60_000).toISOString(),
     });
-    expect(replayed).toBeGreaterThan(0);
+    expect(replayed.length).toBeGreaterThan(0);
     await settle();
     expect(await snapshot(tenant, alice)).toEqual(before);
   });

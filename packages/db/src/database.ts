@@ -2,7 +2,7 @@ import type { AuditLogTable } from './tables/audit-log';
 import type { DashboardAggregatesTable } from './tables/dashboard-aggregates';
 import type { EwaRequestsTable } from './tables/ewa-requests';
 import type { IdempotencyKeysTable } from './tables/idempotency-keys';
-import type { InboxTable } from './tables/inbox';
+import type { InboxRetentionTable, InboxTable } from './tables/inbox';
 import type { OperatorActionsTable } from './tables/operator-actions';
 import type { OutboxRetentionTable, OutboxTable } from './tables/outbox';
 import type { PayrollRunsTable } from './tables/payroll-runs';
@@ -19,6 +19,7 @@ export interface DB {
   state_transitions: StateTransitionsTable;
   idempotency_keys: IdempotencyKeysTable;
   inbox: InboxTable;
+  inbox_retention: InboxRetentionTable;
   subscriber_dead_letters: SubscriberDeadLettersTable;
   dashboard_aggregates: DashboardAggregatesTable;
   operator_actions: OperatorActionsTable;

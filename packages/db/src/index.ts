@@ -2,6 +2,12 @@ export { type ConnectionTarget, describeTarget, resolveConnectionTarget } from '
 export { type AggregateColumns, type DB, DOMAIN_TABLES, type DomainTable } from './database';
 export { describeEnvError, parseJsonVariable } from './env-schema';
 export { databaseHealth } from './health';
+export {
+  configureInboxRetention,
+  DEFAULT_INBOX_RETENTION_DAYS,
+  inboxRetentionDays,
+  inboxRetentionDaysFromEnv,
+} from './inbox-retention';
 export { migrateToLatest } from './migrate';
 export {
   closeDb,

@@ -16,7 +16,8 @@ export interface SubscriberDeclaration {
 export const SUBSCRIBERS = {
   settleEwaOnRunPaid: {
     name: 'settle-ewa-on-run-paid',
-    eventTypes: ['payroll.run_paid.v1'],
+    // The disbursement too: an advance disbursed after its run was paid settles then.
+    eventTypes: ['payroll.run_paid.v1', 'ewa.request_disbursed.v1'],
   },
   dashboardProjection: {
     name: 'dashboard-projection',

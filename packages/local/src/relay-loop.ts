@@ -1,9 +1,11 @@
 import { type DB, isDatabaseUnavailable } from '@auditflow/db';
+import { pruneRound } from '@auditflow/functions';
 import {
   createRelay,
   createWakeSignal,
   listenForCommits,
   powertoolsTelemetry,
+  relayConfigFromEnv,
 } from '@auditflow/relay';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Kysely } from 'kysely';
@@ -14,7 +16,8 @@ const logger = new Logger({ serviceName: 'auditflow-relay' });
 /**
  * The relay as the local stack runs it: always on, woken by Postgres
  * notifications on commit, polling with backoff as a safety
- * net. The same relay code as the scheduled Lambda, minus the schedule.
+ * net. The same relay code as the scheduled Lambda, minus the schedule, and
+ * the same prunes, once a minute.
  */
 export async function startRelayLoop(options: {
   db: Kysely<DB>;
@@ -22,6 +25,8 @@ export async function startRelayLoop(options: {
   eventBridgeUrl: string;
   busName: string;
 }) {
+  // The retentions come from the environment, as the Lambda's do.
+  const retention = relayConfigFromEnv({ ...process.env, EVENT_BUS_NAME: options.busName });
   const wake = createWakeSignal();
   const relay = createRelay({
     db: options.db,
@@ -40,6 +45,7 @@ export async function startRelayLoop(options: {
   const loop = (async () => {
     while (!stopped.signal.aborted) {
       try {
+        await pruneRound(options.db, retention, logger);
         await relay.drain({
           until: Date.now() + 60_000,
           whenIdle: 'wait',

@@ -135,6 +135,8 @@ export async function startLocalStack(options: LocalStackOptions) {
       consoleUrl: `${gateway.url}${CONSOLE_PATH}`,
       // What `npm run outbox` connects with: the operator's role, not the owner.
       databaseUrl: urls.operator,
+      // What a local redrive (`subscriber-dlq redrive`) hands the subscriber it delivers to.
+      subscriberDatabaseUrl: urls.api,
       eventBridgeUrl: eventBridge.url,
       database: describeTarget({ connectionString: databaseUrl }),
       migrated: applied,

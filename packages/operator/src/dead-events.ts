@@ -32,32 +32,3 @@ export async function listDeadEvents(
   `.execute(db);
   return rows;
 }
-
-/**
- * Gives dead events a fresh start: pending, due now, attempts reset. With
- * `ids`, only those (that are dead); without, every dead event. Returns how
- * many were revived. Idempotent. Runs through retry_dead_events(), the
- * operator role's only way to change delivery state besides a replay.
- */
-export async function retryDeadEvents(db: Kysely<DB>, ids?: string[]): Promise<number> {
-  const { rows } = await sql<{ id: string }>`
-    SELECT id FROM retry_dead_events(${ids ?? null}::uuid[]) AS id
-  `.execute(db);
-  return rows.length;
-}
-
-/**
- * Publishes again the events that occurred in [from, to), optionally of one
- * type: published and dead ones go back to pending (subscribers dedupe on the
- * event id). Returns how many were queued. Runs through replay_events().
- */
-export async function replayEvents(
-  db: Kysely<DB>,
-  range: { from: string; to: string; eventType?: string | undefined },
-): Promise<number> {
-  const { rows } = await sql<{ id: string }>`
-    SELECT id FROM replay_events(${range.from}::timestamptz, ${range.to}::timestamptz,
-                                 ${range.eventType ?? null}::text) AS id
-  `.execute(db);
-  return rows.length;
-}

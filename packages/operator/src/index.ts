@@ -1,4 +1,4 @@
-export { type DeadEvent, listDeadEvents, replayEvents, retryDeadEvents } from './dead-events';
+export { type DeadEvent, listDeadEvents } from './dead-events';
 export {
   type EntityTimeline,
   entityTimeline,
@@ -7,6 +7,13 @@ export {
 } from './entity-timeline';
 export { type OutboxStatus, oldestPendingAgeMs, outboxStatus } from './outbox-status';
 export { type ReconcileRow, type Reconciliation, reconcile } from './reconcile';
+export {
+  type QueuedEvent,
+  type RequeueLimits,
+  RequeueRefused,
+  replayEvents,
+  retryDeadEvents,
+} from './requeue';
 export {
   eventStatus,
   type RecordedAction,

@@ -1,5 +1,5 @@
 import type { DB } from '@auditflow/db';
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 
 /**
  * Records that `subscriber` processed an event, in the transaction of its
@@ -19,6 +19,20 @@ export async function recordInboxEvent(
     .returning('event_id')
     .executeTakeFirst();
   return inserted !== undefined;
+}
+
+/**
+ * Forgets receipts older than the inbox retention (set by the owner, see
+ * configureInboxRetention), oldest first, at most `limit`. Runs through
+ * prune_inbox(), so the relay's role, which calls it, never reads the inbox.
+ * Replays stay within the retention (replay_events() refuses older events),
+ * so a forgotten receipt is never needed again. Returns how many it forgot.
+ */
+export async function pruneInbox(db: Kysely<DB>, options: { limit: number }): Promise<number> {
+  const { rows } = await sql<{ pruned: number }>`
+    SELECT prune_inbox(${options.limit}::int) AS pruned
+  `.execute(db);
+  return rows[0]?.pruned ?? 0;
 }
 
 /** Keeps an event the subscriber cannot use, with the reason, for an operator to look at. */
@@ -44,11 +58,13 @@ export async function recordDeadLetter(
     .execute();
 }
 
-/** Dead letters, newest first. Read only. */
-export async function listDeadLetters(db: Kysely<DB>, limit = 100) {
+/** Open dead letters (not yet redriven), newest first, of one subscriber or all. Read only. */
+export async function listDeadLetters(db: Kysely<DB>, limit = 100, subscriber?: string) {
   return db
     .selectFrom('subscriber_dead_letters')
     .select(['id', 'subscriber', 'event_id', 'detail_type', 'reason', 'failed_at'])
+    .where('redriven_at', 'is', null)
+    .$if(subscriber !== undefined, (q) => q.where('subscriber', '=', subscriber ?? ''))
     .orderBy('id', 'desc')
     .limit(limit)
     .execute();

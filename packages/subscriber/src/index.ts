@@ -1,5 +1,5 @@
 export type { Envelope } from './envelope-schema';
-export { listDeadLetters, recordDeadLetter, recordInboxEvent } from './inbox';
+export { listDeadLetters, pruneInbox, recordDeadLetter, recordInboxEvent } from './inbox';
 export {
   createSubscriberHandler,
   type SubscribedEvent,

@@ -1,3 +1,4 @@
+import type { ColumnType } from 'kysely';
 import type { Timestamp } from './columns';
 
 /** One row per subscriber and event it processed, written with the effect. */
@@ -6,4 +7,11 @@ export interface InboxTable {
   event_id: string;
   event_type: string;
   processed_at: Timestamp;
+}
+
+/** How long receipts are kept (one row); the owner sets it, the relay prunes by it. */
+export interface InboxRetentionTable {
+  singleton: ColumnType<boolean, boolean | undefined, boolean>;
+  /** A Postgres interval: read it as seconds (`extract(epoch FROM keep_for)`). */
+  keep_for: ColumnType<unknown, string | undefined, string>;
 }

@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 import type { Json, Timestamp } from './columns';
 
 /** Events a subscriber could not use (bad schema) or, locally, could not deliver. */
@@ -10,4 +10,6 @@ export interface SubscriberDeadLettersTable {
   event: Json;
   reason: string;
   failed_at: Timestamp;
+  /** When a redrive delivered the event: the letter stays, as a record, but is no longer open. */
+  redriven_at: ColumnType<string | null, never, never>;
 }

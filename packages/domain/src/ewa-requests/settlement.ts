@@ -22,3 +22,26 @@ export async function findSettleableRequests(
     .execute();
   return rows.map((row) => row.id);
 }
+
+/**
+ * The tenant's PAID payroll run of this currency and exact pay period, the
+ * first by id if several are: what settles an advance disbursed after the
+ * run was paid. Undefined when none is paid yet. Read only.
+ */
+export async function findPaidRunCovering(
+  db: Kysely<DB>,
+  request: { tenantId: string; currency: string; periodStart: string; periodEnd: string },
+): Promise<string | undefined> {
+  const run = await db
+    .selectFrom('payroll_runs')
+    .select('id')
+    .where('tenant_id', '=', request.tenantId)
+    .where('status', '=', 'PAID')
+    .where('currency', '=', request.currency)
+    .where('period_start', '=', request.periodStart)
+    .where('period_end', '=', request.periodEnd)
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+  return run?.id;
+}

@@ -5,6 +5,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { writeUnit } from '../domain-write-unit';
 import { settleEwaRequest } from '../ewa-requests/commands';
 import { findSettleableRequests } from '../ewa-requests/settlement';
+import { settleLateDisbursement } from './settle-late-disbursement';
 
 const { name, eventTypes } = SUBSCRIBERS.settleEwaOnRunPaid;
 const logger = new Logger({ serviceName: name });
@@ -14,7 +15,8 @@ const logger = new Logger({ serviceName: name });
  * currency and pay period moves to SETTLED through the write unit, each with
  * its audit row and `ewa.request_settled.v1`, caused by the run's event. The
  * inbox row commits with the settlements, so a redelivery settles nothing
- * twice.
+ * twice. On `ewa.request_disbursed.v1`, the catch-up: an advance disbursed
+ * after its run was paid is settled then (settleLateDisbursement).
  */
 export const settleEwaOnRunPaid = createSubscriberHandler({
   name,
@@ -23,6 +25,9 @@ export const settleEwaOnRunPaid = createSubscriberHandler({
   eventTypes,
   logger,
   async handle(event, unit) {
+    if (event.type === 'ewa.request_disbursed.v1') {
+      return settleLateDisbursement(event, unit, `subscriber:${name}`);
+    }
     // Trust the database, not the message: only a run that really is PAID
     // settles anything (anything that may write to the bus could send this),
     // and what it settles is its own currency and period, as its row says.

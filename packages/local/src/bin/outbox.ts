@@ -1,25 +1,34 @@
-import fs from 'node:fs/promises';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createDb } from '@auditflow/db';
-import {
-  listDeadEvents,
-  outboxStatus,
-  reconcile,
-  replayEvents,
-  retryDeadEvents,
-} from '@auditflow/operator';
-import { listDeadLetters } from '@auditflow/subscriber';
-import { localDataDir } from '../data-dir';
-import { stackFile } from '../stack';
+import { createDb, type DB } from '@auditflow/db';
+import { replayEvents, retryDeadEvents } from '@auditflow/operator';
+import type { Kysely } from 'kysely';
+import { confirmAboveFromEnv, terminalPrompt } from '../cli/confirm';
+import { operatorDatabaseUrl, subscriberDatabaseUrl } from '../cli/database-urls';
+import { REPORTS } from '../cli/report-commands';
+import { type CommandIo, runRequeue } from '../cli/requeue-command';
 
 const USAGE = `usage: npm run outbox -- <command>
   status [--json]                                  pending, published, dead, oldest pending age
   dead [--json]                                    dead events with their reasons
-  retry <event id> | retry --all-dead              send dead events again
-  replay --from <iso> --to <iso> [--type <type>]   publish a time range again (subscribers dedupe)
+  retry <event id>… | retry --all-dead             send dead events again
+  replay --from <iso> --to <iso> [--type <type>]   publish a time range again (subscribers dedupe);
+                                                   refused for events older than the inbox retention less a day
+    retry and replay take: --tenant <id>  only that tenant's events
+                           --dry-run      list what would be sent, change nothing
+                           --yes          go ahead above OUTBOX_CONFIRM_ABOVE events (default 100)
+                                          without asking; without a terminal, required there
   reconcile [--json]                               transitions vs audit rows vs events; exits 1 on a mismatch
   subscriber-dead [--json]                         events subscribers could not use or receive, with reasons
+  subscriber-dlq list|redrive --subscriber <name> [--json]
+                                                   a subscriber's dead letters: its SQS queue when
+                                                   SUBSCRIBER_DLQ_URL_<NAME> is set (redrive invokes
+                                                   SUBSCRIBER_FUNCTION_<NAME>), else the local ones
 Uses DATABASE_URL, or the database of the running \`npm start\`.`;
+
+const ROOT = path.resolve(import.meta.dirname, '../../../..');
+const TENANT = /^[A-Za-z0-9._-]{1,64}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** `npm run outbox -- <command>`: the operator's view of the outbox. */
 async function main(): Promise<number> {
@@ -28,9 +37,13 @@ async function main(): Promise<number> {
     options: {
       json: { type: 'boolean', default: false },
       'all-dead': { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
+      yes: { type: 'boolean', default: false },
       from: { type: 'string' },
       to: { type: 'string' },
       type: { type: 'string' },
+      tenant: { type: 'string' },
+      subscriber: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -39,36 +52,40 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
-  const db = createDb({ target: { connectionString: await databaseUrl() }, max: 1 });
+  const io: CommandIo = {
+    out: (line) => console.log(line),
+    err: (line) => console.error(line),
+    prompt: terminalPrompt(),
+  };
+  if (values.tenant !== undefined && !TENANT.test(values.tenant)) {
+    return usage('--tenant is 1-64 letters, digits, ".", "_" or "-"');
+  }
+  let opened: Kysely<DB> | undefined;
+  const db = async () => {
+    opened ??= createDb({ target: { connectionString: await operatorDatabaseUrl() }, max: 1 });
+    return opened;
+  };
   try {
+    const report = Object.hasOwn(REPORTS, command) ? REPORTS[command] : undefined;
+    if (report) return await report(await db(), values.json);
     switch (command) {
-      case 'status': {
-        const status = await outboxStatus(db);
-        if (values.json) console.log(JSON.stringify(status));
-        else {
-          console.log(
-            `pending ${status.pending}, published ${status.published}, dead ${status.dead}, ` +
-              `oldest pending ${status.oldestPendingAgeMs} ms`,
-          );
-        }
-        return 0;
-      }
-      case 'dead': {
-        const dead = await listDeadEvents(db);
-        if (values.json) console.log(JSON.stringify(dead));
-        else if (dead.length === 0) console.log('no dead events');
-        else
-          for (const event of dead)
-            console.log(`${event.id}  ${event.eventType}  ${event.aggregate}  ${event.reason}`);
-        return 0;
-      }
       case 'retry': {
-        if (!values['all-dead'] && rest.length === 0)
-          return usage('retry needs an event id or --all-dead');
-        if (rest.some((id) => !/^[0-9a-f-]{36}$/i.test(id))) return usage('event ids are UUIDs');
-        const revived = await retryDeadEvents(db, values['all-dead'] ? undefined : rest);
-        console.log(`${revived} dead event(s) queued for another attempt`);
-        return 0;
+        const byId = rest.length > 0;
+        if (values['all-dead'] === byId)
+          return usage('retry needs event ids or --all-dead, not both');
+        if (rest.some((id) => !UUID.test(id))) return usage('event ids are UUIDs');
+        const ids = values['all-dead'] ? undefined : rest;
+        return await runRequeue(
+          await db(),
+          {
+            verb: 'retry',
+            noun: 'dead event(s)',
+            queued: 'queued for another attempt',
+            run: (operator, limits) => retryDeadEvents(operator, { ids, ...limits }),
+            ...guardRails(values),
+          },
+          io,
+        );
       }
       case 'replay': {
         // 0 is a time like any other (1970-01-01T00:00:00Z); only a missing or unparsable one is not.
@@ -77,63 +94,60 @@ async function main(): Promise<number> {
         if (Number.isNaN(from) || Number.isNaN(to) || from >= to) {
           return usage('replay needs --from and --to as ISO times, from before to');
         }
-        const queued = await replayEvents(db, {
+        const range = {
           from: new Date(from).toISOString(),
           to: new Date(to).toISOString(),
           eventType: values.type,
+        };
+        return await runRequeue(
+          await db(),
+          {
+            verb: 'replay',
+            noun: 'event(s)',
+            queued: 'queued to publish again',
+            run: (operator, limits) => replayEvents(operator, { ...range, ...limits }),
+            ...guardRails(values),
+          },
+          io,
+        );
+      }
+      case 'subscriber-dlq': {
+        // Loaded on demand: the AWS clients and the handlers' wiring are this command's alone.
+        const { runSubscriberDlq } = await import('../cli/subscriber-dlq-command');
+        const code = await runSubscriberDlq({
+          action: rest[0],
+          subscriber: values.subscriber,
+          json: values.json,
+          env: process.env,
+          root: ROOT,
+          operatorDb: db,
+          subscriberDatabaseUrl: () => subscriberDatabaseUrl(),
+          io,
         });
-        console.log(`${queued} event(s) queued to publish again`);
-        return 0;
-      }
-      case 'reconcile': {
-        const result = await reconcile(db);
-        if (values.json) console.log(JSON.stringify(result));
-        else {
-          console.table(result.rows);
-          if (result.prunedBefore)
-            console.log(`(events before ${result.prunedBefore} were pruned and not checked)`);
-          console.log(
-            result.mismatches.length ? `${result.mismatches.length} mismatch(es)` : 'all balanced',
-          );
-        }
-        return result.mismatches.length > 0 ? 1 : 0;
-      }
-      case 'subscriber-dead': {
-        const letters = await listDeadLetters(db);
-        if (values.json) console.log(JSON.stringify(letters));
-        else if (letters.length === 0) console.log('no dead letters');
-        else {
-          for (const letter of letters) {
-            console.log(
-              `${letter.failed_at}  ${letter.subscriber}  ${letter.detail_type}  ${letter.event_id}  ${letter.reason}`,
-            );
-          }
-        }
-        return 0;
+        return code === 2 ? usage('') : code;
       }
       default:
         return usage(`unknown command ${command}`);
     }
   } finally {
-    await db.destroy();
+    await opened?.destroy();
   }
+}
+
+/** What retry and replay share: tenant, dry run, --yes, and the cap above which to ask. */
+function guardRails(values: { tenant?: string; 'dry-run': boolean; yes: boolean; json: boolean }) {
+  return {
+    tenantId: values.tenant,
+    dryRun: values['dry-run'],
+    yes: values.yes,
+    json: values.json,
+    confirmAbove: confirmAboveFromEnv(),
+  };
 }
 
 function usage(problem: string): number {
-  console.error(`${problem}\n\n${USAGE}`);
+  console.error(problem ? `${problem}\n\n${USAGE}` : USAGE);
   return 2;
-}
-
-async function databaseUrl(): Promise<string> {
-  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
-  try {
-    const stack = JSON.parse(await fs.readFile(stackFile(localDataDir()), 'utf8')) as {
-      databaseUrl: string;
-    };
-    return stack.databaseUrl;
-  } catch {
-    throw new Error('No database: set DATABASE_URL, or run `npm start` first.');
-  }
 }
 
 main().then(
