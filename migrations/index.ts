@@ -9,6 +9,7 @@ import * as truthfulHistory from './0007-truthful-history';
 import * as rowLevelSecurity from './0008-row-level-security';
 import * as dashboardKeyedByTenant from './0009-dashboard-keyed-by-tenant';
 import * as operatorActions from './0010-operator-actions';
+import * as ledger from './0012-ledger';
 
 /**
  * Every migration, by name, in the order they run. A static list rather than a
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '0008-row-level-security': rowLevelSecurity,
   '0009-dashboard-keyed-by-tenant': dashboardKeyedByTenant,
   '0010-operator-actions': operatorActions,
+  '0012-ledger': ledger,
 };

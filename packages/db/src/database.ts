@@ -3,6 +3,13 @@ import type { DashboardAggregatesTable } from './tables/dashboard-aggregates';
 import type { EwaRequestsTable } from './tables/ewa-requests';
 import type { IdempotencyKeysTable } from './tables/idempotency-keys';
 import type { InboxTable } from './tables/inbox';
+import type {
+  LedgerAccountsTable,
+  LedgerEntriesTable,
+  LedgerLimitsTable,
+  LedgerMoneyEventsTable,
+  LedgerPostingsTable,
+} from './tables/ledger';
 import type { OperatorActionsTable } from './tables/operator-actions';
 import type { OutboxRetentionTable, OutboxTable } from './tables/outbox';
 import type { PayrollRunsTable } from './tables/payroll-runs';
@@ -22,6 +29,11 @@ export interface DB {
   subscriber_dead_letters: SubscriberDeadLettersTable;
   dashboard_aggregates: DashboardAggregatesTable;
   operator_actions: OperatorActionsTable;
+  ledger_accounts: LedgerAccountsTable;
+  ledger_entries: LedgerEntriesTable;
+  ledger_postings: LedgerPostingsTable;
+  ledger_limits: LedgerLimitsTable;
+  ledger_money_events: LedgerMoneyEventsTable;
 }
 
 /**
