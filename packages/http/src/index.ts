@@ -10,8 +10,9 @@ export {
   MAX_BODY_BYTES,
   parseBody,
   parsePath,
+  parsePathParameter,
   parseQuery,
   pathId,
   verifiedPrincipal,
 } from './request';
-export { commandRoute, createRoute, itemRoute, queryRoute } from './routes';
+export { commandRoute, createRoute, itemRoute, queryRoute, resourceQueryRoute } from './routes';

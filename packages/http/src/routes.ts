@@ -12,6 +12,7 @@ import {
   expectedVersionOf,
   idempotencyKeyOf,
   parseBody,
+  parsePathParameter,
   parseQuery,
   pathId,
 } from './request';
@@ -30,6 +31,29 @@ export function queryRoute<Q extends z.ZodType>(spec: {
     const principal = { ...authorizedPrincipal(event, spec.scopes), scopes: grantedScopes(event) };
     const query = parseQuery(event, spec.query);
     return json(200, await spec.run(getDb(), principal, query));
+  });
+}
+
+/**
+ * A read under a named path parameter (`/ledger/accounts/{code}/entries`):
+ * validated parameter and query, answered 200 with what `run` returns.
+ */
+export function resourceQueryRoute<P extends z.ZodType, Q extends z.ZodType>(spec: {
+  scopes: readonly string[];
+  param: { name: string; schema: P };
+  query: Q;
+  run: (
+    db: Kysely<DB>,
+    principal: Principal,
+    param: z.output<P>,
+    query: z.output<Q>,
+  ) => Promise<unknown>;
+}): ApiHandler {
+  return apiHandler(async (event) => {
+    const principal = { ...authorizedPrincipal(event, spec.scopes), scopes: grantedScopes(event) };
+    const param = parsePathParameter(event, spec.param.name, spec.param.schema);
+    const query = parseQuery(event, spec.query);
+    return json(200, await spec.run(getDb(), principal, param, query));
   });
 }
 

@@ -8,6 +8,13 @@ export {
 export { type OutboxStatus, oldestPendingAgeMs, outboxStatus } from './outbox-status';
 export { type ReconcileRow, type Reconciliation, reconcile } from './reconcile';
 export {
+  type BalanceMismatch,
+  type BooksReconciliation,
+  type BooksRow,
+  type EntryFault,
+  reconcileBooks,
+} from './reconcile-books';
+export {
   eventStatus,
   type RecordedAction,
   type RetryRequest,

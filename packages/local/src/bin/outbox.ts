@@ -17,7 +17,7 @@ const USAGE = `usage: npm run outbox -- <command>
   dead [--json]                                    dead events with their reasons
   retry <event id> | retry --all-dead              send dead events again
   replay --from <iso> --to <iso> [--type <type>]   publish a time range again (subscribers dedupe)
-  reconcile [--json]                               transitions vs audit rows vs events; exits 1 on a mismatch
+  reconcile [--json]                               transitions vs audit rows vs events, and the books; exits 1 on a mismatch
   subscriber-dead [--json]                         events subscribers could not use or receive, with reasons
 Uses DATABASE_URL, or the database of the running \`npm start\`.`;
 
@@ -87,16 +87,23 @@ async function main(): Promise<number> {
       }
       case 'reconcile': {
         const result = await reconcile(db);
+        const { books } = result;
         if (values.json) console.log(JSON.stringify(result));
         else {
           console.table(result.rows);
+          console.table(books.rows);
           if (result.prunedBefore)
             console.log(`(events before ${result.prunedBefore} were pruned and not checked)`);
-          console.log(
-            result.mismatches.length ? `${result.mismatches.length} mismatch(es)` : 'all balanced',
-          );
+          if (books.balanceMismatches.length) console.table(books.balanceMismatches);
+          if (books.entryFaults.length) console.table(books.entryFaults);
+          const faults =
+            result.mismatches.length +
+            books.mismatches.length +
+            books.balanceMismatches.length +
+            books.entryFaults.length;
+          console.log(faults ? `${faults} mismatch(es)` : 'all balanced');
         }
-        return result.mismatches.length > 0 ? 1 : 0;
+        return result.balanced ? 0 : 1;
       }
       case 'subscriber-dead': {
         const letters = await listDeadLetters(db);
