@@ -72,7 +72,7 @@ export const routes: readonly RouteDefinition[] = [
 
   route('GET', '/ledger/accounts', 'ledger/accounts', [ledgerRead]),
   route('GET', '/ledger/accounts/{code}/entries', 'ledger/account-entries', [ledgerRead]),
-  route('GET', '/ledger/employees/{id}/outstanding', 'ledger/employee-outstanding', [
+  route('GET', '/ledger/employees/{employeeId}/outstanding', 'ledger/employee-outstanding', [
     ledgerRead,
     ewaRead,
   ]),

@@ -17,7 +17,7 @@ describe('the ledger routes', () => {
     ['/ledger/accounts/funding-cash/entries?limit=101', 'query.limit'],
     ['/ledger/accounts/%20funding/entries', 'path.code'],
     [`/ledger/accounts/${'x'.repeat(200)}/entries`, 'path.code'],
-    ['/ledger/employees/emp%201/outstanding', 'path.id'],
+    ['/ledger/employees/emp%201/outstanding', 'path.employeeId'],
     ['/ledger/employees/emp-1/outstanding?x=1', 'query.x'],
   ])('answers %s with 400 problem+json naming %s', async (path, field) => {
     const response = await call('GET', path, { as: alice });

@@ -6,7 +6,7 @@ import { SCOPES } from '../scopes';
 /** An employee's outstanding advances per currency, with the limit and what it still allows. */
 export const handler = resourceQueryRoute({
   scopes: [SCOPES.ledgerRead, SCOPES.ewaRead],
-  param: { name: 'id', schema: employeeId },
+  param: { name: 'employeeId', schema: employeeId },
   query: emptyObject,
   run: (db, { tenantId }, employee) => employeeOutstanding(db, tenantId, employee),
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { emptyObject } from '@auditflow/core';
+import { AppError, emptyObject, type FieldIssue } from '@auditflow/core';
 import { type DB, getDb } from '@auditflow/db';
 import type { CommandContext, WriteResult } from '@auditflow/write-unit';
 import type { Kysely } from 'kysely';
@@ -51,9 +51,12 @@ export function resourceQueryRoute<P extends z.ZodType, Q extends z.ZodType>(spe
 }): ApiHandler {
   return apiHandler(async (event) => {
     const principal = { ...authorizedPrincipal(event, spec.scopes), scopes: grantedScopes(event) };
-    const param = parsePathParameter(event, spec.param.name, spec.param.schema);
-    const query = parseQuery(event, spec.query);
-    return json(200, await spec.run(getDb(), principal, param, query));
+    // Both are checked before either is refused, so one answer names every bad field.
+    const param = attemptParse(() => parsePathParameter(event, spec.param.name, spec.param.schema));
+    const query = attemptParse(() => parseQuery(event, spec.query));
+    const issues = [...param.issues, ...query.issues];
+    if (issues.length > 0) throw new AppError('validation_failed', 'Invalid request', { issues });
+    return json(200, await spec.run(getDb(), principal, param.value, query.value));
   });
 }
 
@@ -108,6 +111,17 @@ export function commandRoute<B extends z.ZodType, Row>(spec: {
     logWrite(result);
     return json(200, spec.present(result.state), replayHeader(result));
   });
+}
+
+function attemptParse<T>(parse: () => T): { value: T; issues: FieldIssue[] } {
+  try {
+    return { value: parse(), issues: [] };
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'validation_failed' && error.issues) {
+      return { value: undefined as T, issues: error.issues };
+    }
+    throw error;
+  }
 }
 
 /**

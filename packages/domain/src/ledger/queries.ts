@@ -1,4 +1,4 @@
-import { notFound } from '@auditflow/core';
+import { isUuid, notFound } from '@auditflow/core';
 import { type DB, readAsTenant } from '@auditflow/db';
 import { currencyCode, externalId } from '@auditflow/events';
 import { accountBalances, accountEntries, accountStanding, limitFor } from '@auditflow/ledger';
@@ -11,6 +11,8 @@ import { EWA_RECEIVABLE_CLASS, ewaReceivableCode } from './chart';
 export const listLedgerAccountsQuery = z.strictObject({
   currency: currencyCode.optional(),
   ...pageQuery,
+  // Checked with the rest of the request, so a bad cursor is named with any other bad field.
+  cursor: pageQuery.cursor.refine(isIssuedCursor, 'is not a valid cursor'),
 });
 export type ListLedgerAccountsQuery = z.infer<typeof listLedgerAccountsQuery>;
 
@@ -81,4 +83,8 @@ export async function employeeOutstanding(db: Kysely<DB>, tenantId: string, empl
     /** What applies in a currency the employee has no advance in yet. */
     defaultLimitMinor: defaultLimit,
   };
+}
+
+function isIssuedCursor(cursor: string | undefined): boolean {
+  return cursor === undefined || isUuid(Buffer.from(cursor, 'base64url').toString('utf8'));
 }
