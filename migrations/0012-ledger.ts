@@ -79,10 +79,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE TABLE ledger_postings (
       id uuid PRIMARY KEY,
       tenant_id text NOT NULL,
-      entry_id uuid NOT NULL REFERENCES ledger_entries (id),
-      -- No foreign key: its KEY SHARE lock would make every writer of a shared
-      -- account (funding cash) a member of one MultiXact. Accounts are never
-      -- deleted, and the posting check finds the account itself.
+      -- No foreign keys: the posting check finds the entry (of this very
+      -- transaction) and the account itself, and neither is ever deleted. A
+      -- key would add a KEY SHARE lock per posting, on a shared account (funding
+      -- cash) making every writer a member of one MultiXact, and a lookup whose
+      -- cached plan may be a table scan.
+      entry_id uuid NOT NULL,
       account_id uuid NOT NULL,
       side text NOT NULL CHECK (side IN ('debit', 'credit')),
       -- Positive, and exact as a JSON number: sums are taken in numeric.
@@ -137,7 +139,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     -- tenant, and by that version's audit row: checked as it is inserted,
     -- against rows that are immutable from then on.
     CREATE FUNCTION check_entry_cause() RETURNS trigger LANGUAGE plpgsql
-      SET search_path = pg_catalog, public, pg_temp AS $$
+      SET search_path = pg_catalog, public, pg_temp SET enable_seqscan = off AS $$
     DECLARE
       o outbox%ROWTYPE;
       a audit_log%ROWTYPE;
@@ -166,9 +168,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE TRIGGER ledger_entries_caused BEFORE INSERT ON ledger_entries
       FOR EACH ROW EXECUTE FUNCTION check_entry_cause();
 
+    -- Every lookup in the checks below is by a key with an index. Their plans
+    -- are cached per session, and a plan made while the ledger was empty (a
+    -- fresh database) would scan whole tables on every write until the next
+    -- ANALYZE reached the session: so the checks never scan a table.
+
     -- At commit: an entry has its postings (which balanced when inserted).
     CREATE FUNCTION require_entry_postings() RETURNS trigger LANGUAGE plpgsql
-      SET search_path = pg_catalog, public, pg_temp AS $$
+      SET search_path = pg_catalog, public, pg_temp SET enable_seqscan = off AS $$
     BEGIN
       IF NOT EXISTS (SELECT 1 FROM ledger_postings p WHERE p.entry_id = NEW.id) THEN
         RAISE EXCEPTION 'journal entry % has no postings', NEW.id USING ERRCODE = 'AF020';
@@ -201,38 +208,47 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     -- function, never a writer, updates the running balances; it stays in
     -- the transaction's tenant through the owner's own policies.
     CREATE FUNCTION post_journal_postings() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
-      SET search_path = pg_catalog, public, pg_temp AS $$
+      SET search_path = pg_catalog, public, pg_temp SET enable_seqscan = off AS $$
     DECLARE
-      bad record;
+      fault record;
       moved record;
-      acc ledger_accounts%ROWTYPE;
+      account_code text;
+      account_currency text;
       balance numeric;
       ceiling bigint;
     BEGIN
-      SELECT p.entry_id INTO bad FROM new_postings p LEFT JOIN ledger_entries e ON e.id = p.entry_id
-       WHERE e.id IS NULL OR e.txid <> pg_current_xact_id() OR e.tenant_id <> p.tenant_id LIMIT 1;
-      IF FOUND THEN
-        RAISE EXCEPTION 'postings for journal entry %, which is not an entry of this transaction', bad.entry_id
-          USING ERRCODE = 'AF020';
+      -- One statement for every check of the statement's postings: each runs
+      -- once per write, so their number is what it costs.
+      SELECT
+        (SELECT p.entry_id FROM new_postings p LEFT JOIN ledger_entries e ON e.id = p.entry_id
+          WHERE e.id IS NULL OR e.txid <> pg_current_xact_id() OR e.tenant_id <> p.tenant_id
+          LIMIT 1) AS foreign_entry,
+        (SELECT n.entry_id FROM (SELECT entry_id, count(*) AS c FROM new_postings GROUP BY entry_id) n
+          WHERE (SELECT count(*) FROM ledger_postings p WHERE p.entry_id = n.entry_id) <> n.c
+          LIMIT 1) AS reposted_entry,
+        (SELECT p.account_id FROM new_postings p LEFT JOIN ledger_accounts a ON a.id = p.account_id
+          WHERE a.id IS NULL OR a.tenant_id <> p.tenant_id OR a.currency <> p.currency
+          LIMIT 1) AS foreign_account,
+        -- Positive amounts that sum to zero per currency: at least one debit and one credit each.
+        (SELECT ARRAY[entry_id::text, currency] FROM new_postings GROUP BY entry_id, currency
+         HAVING sum(CASE side WHEN 'debit' THEN amount_minor::numeric ELSE -amount_minor::numeric END) <> 0
+          LIMIT 1) AS unbalanced
+      INTO fault;
+      IF fault.foreign_entry IS NOT NULL THEN
+        RAISE EXCEPTION 'postings for journal entry %, which is not an entry of this transaction',
+          fault.foreign_entry USING ERRCODE = 'AF020';
       END IF;
-      SELECT n.entry_id INTO bad FROM (SELECT entry_id, count(*) AS c FROM new_postings GROUP BY entry_id) n
-       WHERE (SELECT count(*) FROM ledger_postings p WHERE p.entry_id = n.entry_id) <> n.c LIMIT 1;
-      IF FOUND THEN
+      IF fault.reposted_entry IS NOT NULL THEN
         RAISE EXCEPTION 'journal entry % already has postings: an entry gets all of them in one statement',
-          bad.entry_id USING ERRCODE = 'AF020';
+          fault.reposted_entry USING ERRCODE = 'AF020';
       END IF;
-      SELECT p.account_id, p.currency INTO bad FROM new_postings p LEFT JOIN ledger_accounts a ON a.id = p.account_id
-       WHERE a.id IS NULL OR a.tenant_id <> p.tenant_id OR a.currency <> p.currency LIMIT 1;
-      IF FOUND THEN
-        RAISE EXCEPTION 'posting in % to account %, which is not an account of its tenant in that currency',
-          bad.currency, bad.account_id USING ERRCODE = 'AF021';
+      IF fault.foreign_account IS NOT NULL THEN
+        RAISE EXCEPTION 'posting to account %, which is not an account of its tenant in its currency',
+          fault.foreign_account USING ERRCODE = 'AF021';
       END IF;
-      -- Positive amounts that sum to zero per currency: at least one debit and one credit each.
-      SELECT entry_id, currency INTO bad FROM new_postings GROUP BY entry_id, currency
-      HAVING sum(CASE side WHEN 'debit' THEN amount_minor::numeric ELSE -amount_minor::numeric END) <> 0 LIMIT 1;
-      IF FOUND THEN
-        RAISE EXCEPTION 'journal entry % does not balance in %: debits and credits differ', bad.entry_id, bad.currency
-          USING ERRCODE = 'AF020';
+      IF fault.unbalanced IS NOT NULL THEN
+        RAISE EXCEPTION 'journal entry % does not balance in %: debits and credits differ',
+          fault.unbalanced[1], fault.unbalanced[2] USING ERRCODE = 'AF020';
       END IF;
       -- In account id order, so two transactions never wait on each other's accounts in opposite orders.
       FOR moved IN
@@ -245,19 +261,22 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         -- The row lock serialises the writers of this one account (an
         -- employee's advances) and nobody else; a waiting writer re-reads the
         -- committed counters before its limit is checked.
-        UPDATE ledger_accounts SET debits_posted = debits_posted + moved.debits,
-                                   credits_posted = credits_posted + moved.credits
-         WHERE id = moved.account_id RETURNING * INTO acc;
-        balance := CASE WHEN acc.type IN ('asset', 'expense') THEN acc.debits_posted - acc.credits_posted
-                        ELSE acc.credits_posted - acc.debits_posted END;
-        SELECT l.max_balance_minor INTO ceiling FROM ledger_limits l
-         WHERE l.tenant_id IN (acc.tenant_id, '*') AND l.account_class = acc.class AND l.currency IN (acc.currency, '*')
-         ORDER BY l.tenant_id = '*', l.currency = '*' LIMIT 1;
+        UPDATE ledger_accounts a SET debits_posted = debits_posted + moved.debits,
+                                     credits_posted = credits_posted + moved.credits
+         WHERE a.id = moved.account_id
+        RETURNING a.code, a.currency,
+                  CASE WHEN a.type IN ('asset', 'expense') THEN a.debits_posted - a.credits_posted
+                       ELSE a.credits_posted - a.debits_posted END,
+                  (SELECT l.max_balance_minor FROM ledger_limits l
+                    WHERE l.tenant_id IN (a.tenant_id, '*') AND l.account_class = a.class
+                      AND l.currency IN (a.currency, '*')
+                    ORDER BY l.tenant_id = '*', l.currency = '*' LIMIT 1)
+          INTO account_code, account_currency, balance, ceiling;
         IF balance < 0 OR (ceiling IS NOT NULL AND balance > ceiling) THEN
           RAISE EXCEPTION 'limit exceeded: account % in % would be at %, outside 0 to %',
-            acc.code, acc.currency, balance, coalesce(ceiling::text, 'unlimited')
-            USING ERRCODE = 'AF022', DETAIL = json_build_object('code', acc.code, 'currency', acc.currency,
-              'balance', balance::text, 'limit', ceiling::text)::text;
+            account_code, account_currency, balance, coalesce(ceiling::text, 'unlimited')
+            USING ERRCODE = 'AF022', DETAIL = json_build_object('code', account_code,
+              'currency', account_currency, 'balance', balance::text, 'limit', ceiling::text)::text;
         END IF;
       END LOOP;
       RETURN NULL;

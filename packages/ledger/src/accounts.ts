@@ -1,6 +1,7 @@
 import { newId } from '@auditflow/core';
 import type { DB, LedgerAccountType } from '@auditflow/db';
 import { sql, type Transaction } from 'kysely';
+import type { AccountDirectory } from './account-directory';
 import type { AccountRef } from './journal';
 
 export interface OpenAccount {
@@ -15,16 +16,27 @@ const keyOf = (ref: { code: string; currency: string }) => `${ref.currency}\u000
 /**
  * The tenant's accounts for `refs`, opened where missing. Idempotent and safe
  * under concurrency: a racing opener waits on the unique key and then finds
- * the committed account. Must run in the tenant's transaction. Throws (a
+ * the committed account. Must run in the tenant's transaction. Accounts in
+ * `directory` (seen committed before) are not looked up again. Throws (a
  * bug) when an account exists with another type than the chart says.
  */
 export async function openAccounts(
   trx: Transaction<DB>,
   tenantId: string,
   refs: readonly AccountRef[],
+  directory?: AccountDirectory,
 ): Promise<Map<string, OpenAccount>> {
   const wanted = new Map(refs.map((ref) => [keyOf(ref), ref]));
-  const found = await findAccounts(trx, tenantId, [...wanted.values()]);
+  const found = new Map<string, OpenAccount>();
+  for (const [key, ref] of wanted) {
+    const known = directory?.find(tenantId, ref);
+    if (known) found.set(key, known);
+  }
+  const unknown = [...wanted].filter(([key]) => !found.has(key)).map(([, ref]) => ref);
+  if (unknown.length > 0) {
+    for (const [key, account] of await findAccounts(trx, tenantId, unknown))
+      found.set(key, account);
+  }
   const missing = [...wanted.values()].filter((ref) => !found.has(keyOf(ref)));
   if (missing.length > 0) {
     await trx

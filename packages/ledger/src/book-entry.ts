@@ -1,7 +1,8 @@
 import { AppError, newId } from '@auditflow/core';
 import type { DB } from '@auditflow/db';
 import { sql, type Transaction } from 'kysely';
-import { accountFor, openAccounts } from './accounts';
+import type { AccountDirectory } from './account-directory';
+import { accountFor, type OpenAccount, openAccounts } from './accounts';
 import type { JournalEntryDraft } from './journal';
 
 /** What caused an entry: the event and audit row of the change, in the same transaction. */
@@ -21,19 +22,22 @@ const LIMIT_EXCEEDED = 'AF022';
  * postings in one statement (the database checks them at its end: balanced
  * per currency, accounts of the tenant in their currency, tracked balances
  * within their limits). Must run after the cause's event and audit row were
- * appended. Returns the entry's id. Throws `limit_exceeded` (409) when a
- * limited balance would pass its limit; the transaction is then lost, so
- * nothing of the change commits.
+ * appended. Returns the entry's id and the accounts it posted to (for the
+ * caller to remember in `directory` once the transaction has committed).
+ * Throws `limit_exceeded` (409) when a limited balance would pass its limit;
+ * the transaction is then lost, so nothing of the change commits.
  */
 export async function bookEntry(
   trx: Transaction<DB>,
   cause: EntryCause,
   draft: JournalEntryDraft,
-): Promise<string> {
+  directory?: AccountDirectory,
+): Promise<{ entryId: string; accounts: OpenAccount[] }> {
   const accounts = await openAccounts(
     trx,
     cause.tenantId,
     draft.postings.map((posting) => posting.account),
+    directory,
   );
   const entryId = newId();
   const postings = draft.postings.map((posting) => ({
@@ -63,7 +67,7 @@ export async function bookEntry(
     if (isLimitExceeded(error)) throw limitExceeded(error);
     throw error;
   }
-  return entryId;
+  return { entryId, accounts: [...accounts.values()] };
 }
 
 function isLimitExceeded(error: unknown): error is { code: string; detail?: string } {

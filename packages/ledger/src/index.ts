@@ -1,3 +1,4 @@
+export { AccountDirectory } from './account-directory';
 export { accountEntries, type EntryPosting, type JournalEntry } from './account-entries';
 export { type OpenAccount, openAccounts } from './accounts';
 export { minorAmount } from './amounts';

@@ -13,7 +13,7 @@ import {
   isDatabaseUnavailable,
   setTransactionTenant,
 } from '@auditflow/db';
-import { bookEntry, type JournalEntryDraft } from '@auditflow/ledger';
+import { AccountDirectory, bookEntry, type JournalEntryDraft } from '@auditflow/ledger';
 import type { Kysely, Transaction } from 'kysely';
 import type { Aggregate, AggregateRow } from './aggregate';
 import { appendHistory } from './append-history';
@@ -33,7 +33,8 @@ export interface TransitionOptions {
  * persist the state, append audit row, outbox event and transition, book the
  * journal entry of a money-moving event, commit.
  * Anything thrown before the commit rolls all of it back. The commit itself
- * wakes the relay (a NOTIFY of the outbox), so nothing runs after it here.
+ * wakes the relay (a NOTIFY of the outbox); after it, the write unit only
+ * remembers the ledger accounts the commit made sure exist.
  */
 export interface WriteUnit<C extends EventCatalogue, M extends string = never> {
   /**
@@ -100,11 +101,18 @@ export interface WriteBatch<C extends EventCatalogue, M extends string = never> 
   ): Promise<WriteResult<AggregateRow<T>>>;
 }
 
-/** What the write unit checks every decision against. */
+/** What the write unit checks every decision against, and what it books with. */
 interface Rules {
   catalogue: EventCatalogue;
   /** Event types whose change books a journal entry. */
   moneyMoving: ReadonlySet<string>;
+  /** Ledger accounts seen committed: booking to them needs no lookup. */
+  accounts: AccountDirectory;
+}
+
+/** One transaction's bookkeeping: what to do once it has committed. */
+interface Committing {
+  afterCommit(effect: () => void): void;
 }
 
 /**
@@ -116,20 +124,31 @@ export function defineWriteUnit<C extends EventCatalogue, M extends keyof C & st
   catalogue: C,
   options: { moneyMoving?: readonly M[] } = {},
 ): WriteUnit<C, M> {
-  const rules: Rules = { catalogue, moneyMoving: new Set(options.moneyMoving ?? []) };
+  const rules: Rules = {
+    catalogue,
+    moneyMoving: new Set(options.moneyMoving ?? []),
+    accounts: new AccountDirectory(),
+  };
   const batch = <R>(db: Kysely<DB>, work: (unit: WriteBatch<C, M>) => Promise<R>) =>
-    commitOrReport(db, (trx) => {
+    commitOrReport(db, (trx, committing) => {
       const useTenant = tenantScope(trx);
       return work({
         trx,
         useTenant,
         create: async (ctx, aggregate, decide) => {
           await useTenant(ctx.tenantId);
-          return createAggregate(trx, rules, ctx, aggregate, decide);
+          return createAggregate({ trx, rules, committing }, ctx, aggregate, decide);
         },
         transition: async (ctx, aggregate, id, decide, options) => {
           await useTenant(ctx.tenantId);
-          return transitionAggregate(trx, rules, ctx, aggregate, id, decide, options);
+          return transitionAggregate(
+            { trx, rules, committing },
+            ctx,
+            aggregate,
+            id,
+            decide,
+            options,
+          );
         },
       });
     });
@@ -160,13 +179,20 @@ function tenantScope(trx: Transaction<DB>): (tenantId: string) => Promise<void> 
 }
 
 /** Inserts version 1 of an aggregate with its history, inside `trx`. */
+/** The open transaction a write runs in, with the rules it is checked against. */
+interface Writing {
+  trx: Transaction<DB>;
+  rules: Rules;
+  committing: Committing;
+}
+
 function createAggregate<T extends DomainTable, C extends EventCatalogue, M extends string>(
-  trx: Transaction<DB>,
-  rules: Rules,
+  writing: Writing,
   ctx: CommandContext,
   aggregate: Aggregate<T>,
   decide: () => Creation<T, C, M>,
 ): Promise<WriteResult<AggregateRow<T>>> {
+  const { trx, rules } = writing;
   return keyedWrite(trx, ctx, aggregate.type, async () => {
     const decision = decide();
     const eventData = validateDecision(rules, decision);
@@ -178,7 +204,7 @@ function createAggregate<T extends DomainTable, C extends EventCatalogue, M exte
       version: 1,
     });
     return recordVersion(
-      trx,
+      writing,
       ctx,
       aggregate,
       { command: 'create', before: null, state },
@@ -190,14 +216,14 @@ function createAggregate<T extends DomainTable, C extends EventCatalogue, M exte
 
 /** Locks an aggregate of the tenant, decides, and writes the next version with its history, inside `trx`. */
 function transitionAggregate<T extends DomainTable, C extends EventCatalogue, M extends string>(
-  trx: Transaction<DB>,
-  rules: Rules,
+  writing: Writing,
   ctx: CommandContext,
   aggregate: Aggregate<T>,
   id: string,
   decide: (current: AggregateRow<T>) => Change<T, C, M>,
   options: TransitionOptions = {},
 ): Promise<WriteResult<AggregateRow<T>>> {
+  const { trx, rules } = writing;
   return keyedWrite(trx, ctx, aggregate.type, async () => {
     // Ids are UUIDs; anything else cannot exist, and must not reach SQL as one.
     const current = isUuid(id) ? await lockAggregate(trx, aggregate, ctx.tenantId, id) : undefined;
@@ -216,7 +242,7 @@ function transitionAggregate<T extends DomainTable, C extends EventCatalogue, M 
       status: decision.status,
     });
     return recordVersion(
-      trx,
+      writing,
       ctx,
       aggregate,
       { command: decision.command, before: current, state },
@@ -253,13 +279,14 @@ function validateDecision(
  * record a version differently.
  */
 async function recordVersion<T extends DomainTable, Row extends AggregateColumns>(
-  trx: Transaction<DB>,
+  writing: Writing,
   ctx: CommandContext,
   aggregate: Aggregate<T>,
   version: { command: string; before: Row | null; state: Row },
   decision: { audit: { action: string }; event: { type: string }; entry?: JournalEntryDraft },
   eventData: unknown,
 ): Promise<{ state: Row; event: { id: string; type: string } }> {
+  const { trx, rules, committing } = writing;
   const { command, before, state } = version;
   const { eventId, auditId } = await appendHistory(trx, ctx, {
     aggregateType: aggregate.type,
@@ -276,11 +303,14 @@ async function recordVersion<T extends DomainTable, Row extends AggregateColumns
   });
   if (decision.entry) {
     // After the event and audit row it names: the database checks they are this transaction's.
-    await bookEntry(
+    const { accounts } = await bookEntry(
       trx,
       { tenantId: ctx.tenantId, correlationId: ctx.correlationId, eventId, auditId },
       decision.entry,
+      rules.accounts,
     );
+    // Only a committed account exists for the next transaction to post to.
+    committing.afterCommit(() => rules.accounts.remember(ctx.tenantId, accounts));
   }
   return { state, event: { id: eventId, type: decision.event.type } };
 }
@@ -311,15 +341,18 @@ async function keyedWrite<Row extends AggregateColumns>(
  */
 async function commitOrReport<R>(
   db: Kysely<DB>,
-  work: (trx: Transaction<DB>) => Promise<R>,
+  work: (trx: Transaction<DB>, committing: Committing) => Promise<R>,
 ): Promise<R> {
   let committing = false;
+  const effects: (() => void)[] = [];
   try {
-    return await db.transaction().execute(async (trx) => {
-      const result = await work(trx);
+    const result = await db.transaction().execute(async (trx) => {
+      const result = await work(trx, { afterCommit: (effect) => effects.push(effect) });
       committing = true;
       return result;
     });
+    for (const effect of effects) effect();
+    return result;
   } catch (error) {
     if (committing && isDatabaseUnavailable(error)) {
       throw new AppError(
