@@ -110,4 +110,27 @@ describe("an employee's outstanding advances never exceed the tenant's limit", (
     ]);
     expect([one.status, two.status]).toEqual([200, 200]);
   });
+
+  it("leaves no account behind when an employee's first advance is refused, and the next one opens it", async () => {
+    const { tenantId, ids } = await approvedRequests(1, 150_000, 'emp-first');
+    const refused = await disburse(tenantId, ids[0] as string);
+    expect(refused.status).toBe(409);
+    const { rows } = await database.sql(
+      'SELECT count(*)::int AS n FROM ledger_accounts WHERE tenant_id = $1',
+      [tenantId],
+    );
+    expect(rows[0]?.n).toBe(0);
+    // Had the refused transaction's accounts been remembered, this would post to accounts that do not exist.
+    const ctx = { tenantId, actor: 'alice', correlationId: 'first' };
+    const { state } = await createEwaRequest(database.db(), ctx, {
+      ...anEwaRequest,
+      employeeId: 'emp-first',
+      amountMinor: 1_000,
+    });
+    await approveEwaRequest(database.db(), { ...ctx, actor: 'bob' }, { id: state.id });
+    expect((await disburse(tenantId, state.id)).status).toBe(200);
+    expect(await outstanding(tenantId, 'emp-first')).toMatchObject({
+      outstanding: [{ currency: 'EUR', outstandingMinor: 1_000 }],
+    });
+  });
 });
