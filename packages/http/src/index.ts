@@ -10,7 +10,6 @@ export {
   MAX_BODY_BYTES,
   parseBody,
   parsePath,
-  parsePathParameter,
   parseQuery,
   pathId,
   verifiedPrincipal,

@@ -103,25 +103,6 @@ export function parsePath<S extends z.ZodType>(event: ApiEvent, schema: S): z.ou
   return validate(schema, event.pathParameters ?? {}, 'path');
 }
 
-/**
- * A path parameter other than `{id}`, validated by `schema`. Throws
- * `validation_failed` with the path `path.<name>`; a route without the
- * parameter is a wiring bug.
- */
-export function parsePathParameter<S extends z.ZodType>(
-  event: ApiEvent,
-  name: string,
-  schema: S,
-): z.output<S> {
-  const value = event.pathParameters?.[name];
-  if (value === undefined) throw new Error(`route has no {${name}} path parameter`);
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  throw new AppError('validation_failed', 'Invalid path', {
-    issues: parsed.error.issues.map((issue) => ({ path: ['path', name], message: issue.message })),
-  });
-}
-
 /** The `{id}` path parameter; a route without one is a wiring bug. */
 export function pathId(event: ApiEvent): string {
   const id = event.pathParameters?.id;

@@ -3,7 +3,7 @@ import { AppError, emptyObject, type FieldIssue } from '@auditflow/core';
 import { type DB, getDb } from '@auditflow/db';
 import type { CommandContext, WriteResult } from '@auditflow/write-unit';
 import type { Kysely } from 'kysely';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { type ApiHandler, apiHandler, json } from './api-handler';
 import { authorizedPrincipal, grantedScopes } from './authorize';
 import { logger } from './logger';
@@ -12,7 +12,7 @@ import {
   expectedVersionOf,
   idempotencyKeyOf,
   parseBody,
-  parsePathParameter,
+  parsePath,
   parseQuery,
   pathId,
 } from './request';
@@ -52,7 +52,10 @@ export function resourceQueryRoute<P extends z.ZodType, Q extends z.ZodType>(spe
   return apiHandler(async (event) => {
     const principal = { ...authorizedPrincipal(event, spec.scopes), scopes: grantedScopes(event) };
     // Both are checked before either is refused, so one answer names every bad field.
-    const param = attemptParse(() => parsePathParameter(event, spec.param.name, spec.param.schema));
+    const { name } = spec.param;
+    const param = attemptParse(
+      () => parsePath(event, z.strictObject({ [name]: spec.param.schema }))[name] as z.output<P>,
+    );
     const query = attemptParse(() => parseQuery(event, spec.query));
     const issues = [...param.issues, ...query.issues];
     if (issues.length > 0) throw new AppError('validation_failed', 'Invalid request', { issues });
