@@ -3,6 +3,7 @@ import { consolePages } from './console-pages';
 import type { Benchmark } from './harness';
 import { history } from './history';
 import { latency } from './latency';
+import { ledger } from './ledger';
 import { recovery } from './recovery';
 import { relayDrain } from './relay-drain';
 import { rowLevelSecurity } from './row-level-security';
@@ -14,6 +15,7 @@ export const benchmarks: Benchmark<any>[] = [
   writePath,
   relayDrain,
   rowLevelSecurity,
+  ledger,
   latency,
   history,
   coldStart,

@@ -6,14 +6,16 @@ import {
   type LoginRolePasswords,
   migrateToLatest,
 } from '@auditflow/db';
-import { syncLegalTransitions } from '@auditflow/domain';
+import { syncBookkeeping, syncLegalTransitions } from '@auditflow/domain';
 import type { Kysely } from 'kysely';
 
 /**
  * What a database needs before any part may connect to it, run as its owner:
  * the schema at the latest migration, the login roles' passwords, and the
  * legal transitions written from the state machines this release runs (until
- * then the database refuses every write). The Migrator, the local stack, the
+ * then the database refuses every write), and the money-moving event types
+ * and default limits the ledger enforces (until then it refuses every
+ * journal entry). The Migrator, the local stack, the
  * tests and the benchmarks all prepare a database with this and nothing else.
  * Idempotent. Returns the migrations it applied.
  */
@@ -28,5 +30,6 @@ export async function prepareDatabase(
   await configureLoginRoles(owner, passwords);
   await configureInboxRetention(owner, inboxRetentionDays);
   await syncLegalTransitions(owner);
+  await syncBookkeeping(owner);
   return applied;
 }

@@ -9,6 +9,7 @@ import * as truthfulHistory from './0007-truthful-history';
 import * as rowLevelSecurity from './0008-row-level-security';
 import * as dashboardKeyedByTenant from './0009-dashboard-keyed-by-tenant';
 import * as operatorActions from './0010-operator-actions';
+import * as ledger from './0012-ledger';
 import * as operatorGuardRails from './0013-operator-guard-rails';
 
 /**
@@ -26,5 +27,6 @@ export const migrations: Record<string, Migration> = {
   '0008-row-level-security': rowLevelSecurity,
   '0009-dashboard-keyed-by-tenant': dashboardKeyedByTenant,
   '0010-operator-actions': operatorActions,
+  '0012-ledger': ledger,
   '0013-operator-guard-rails': operatorGuardRails,
 };

@@ -40,6 +40,7 @@ const {
   ewaRequest,
   ewaApprove,
   ewaDisburse,
+  ledgerRead,
   operator,
   platform,
 } = SCOPES;
@@ -68,6 +69,13 @@ export const routes: readonly RouteDefinition[] = [
   route('POST', '/ewa-requests/{id}/approve', 'ewa-requests/approve', [ewaApprove]),
   route('POST', '/ewa-requests/{id}/decline', 'ewa-requests/decline', [ewaApprove]),
   route('POST', '/ewa-requests/{id}/disburse', 'ewa-requests/disburse', [ewaDisburse]),
+
+  route('GET', '/ledger/accounts', 'ledger/accounts', [ledgerRead]),
+  route('GET', '/ledger/accounts/{code}/entries', 'ledger/account-entries', [ledgerRead]),
+  route('GET', '/ledger/employees/{employeeId}/outstanding', 'ledger/employee-outstanding', [
+    ledgerRead,
+    ewaRead,
+  ]),
 
   route('GET', '/operator/outbox', 'operator/outbox', operating),
   route('GET', '/operator/throughput', 'operator/throughput', operating),

@@ -17,6 +17,8 @@ export const SCOPES = {
   /** Approve or decline a request. */
   ewaApprove: 'ewa:approve',
   ewaDisburse: 'ewa:disburse',
+  /** The tenant's books: account balances, entries, employees' outstanding advances. */
+  ledgerRead: 'ledger:read',
   /** The operator's routes of the tenant's own outbox and history, and its audited retry. */
   operator: 'operator',
   /**

@@ -3,7 +3,7 @@ import { closeDb, type DB, databaseUrl, type LoginRole, secureDatabase } from '@
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, inject } from 'vitest';
-import { expectBalancedLedger } from './ledger';
+import { expectBalancedBooks, expectBalancedLedger } from './ledger';
 import { roleConnections, testRoleUrl } from './roles';
 import { onServer, TEMPLATE_DATABASE } from './server';
 
@@ -28,7 +28,8 @@ export interface TestDatabase {
  * Gives the test file a fresh migrated database of its own (a clone of the
  * template) and points DATABASE_URL at it as the API's role, so every part
  * runs under its own role as deployed. After every test it checks the
- * invariant: per tenant, as many transitions as audit rows as outbox rows.
+ * invariants: per tenant, as many transitions as audit rows as outbox rows,
+ * and books that agree with them and with themselves.
  */
 export function useTestDatabase(): TestDatabase {
   const name = `test_${randomBytes(6).toString('hex')}`;
@@ -45,6 +46,7 @@ export function useTestDatabase(): TestDatabase {
   afterEach(async () => {
     // The owner's view: the ledger spans every tenant, which no login role sees.
     await expectBalancedLedger(connections.ownerDb());
+    await expectBalancedBooks(connections.ownerDb());
   });
   afterAll(async () => {
     await closeDb();

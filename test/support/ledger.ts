@@ -1,4 +1,5 @@
 import type { DB } from '@auditflow/db';
+import { reconcileBooks } from '@auditflow/operator';
 import { type Kysely, sql } from 'kysely';
 import { expect } from 'vitest';
 
@@ -49,4 +50,22 @@ export async function expectBalancedLedger(db: Kysely<DB>): Promise<void> {
       unmatched: 0,
     });
   }
+}
+
+/**
+ * The books, checked from the tables themselves: per tenant, money-moving
+ * events = journal entries = audit rows of the actions that record them,
+ * each entry balanced per currency on accounts of its tenant and currency,
+ * every running balance the sum of its postings.
+ */
+export async function expectBalancedBooks(db: Kysely<DB>): Promise<void> {
+  const books = await reconcileBooks(db);
+  expect(
+    {
+      mismatches: books.mismatches,
+      balanceMismatches: books.balanceMismatches,
+      entryFaults: books.entryFaults,
+    },
+    'the books',
+  ).toEqual({ mismatches: [], balanceMismatches: [], entryFaults: [] });
 }

@@ -182,12 +182,20 @@ describe('the write unit', () => {
     const ctx = context();
     const { state } = await createPayrollRun(database.db(), ctx, aPayrollRun);
     const error = await emptyUnit
-      .transition(database.db(), ctx, payrollRuns, state.id, () => ({
-        command: 'submit',
-        status: 'SUBMITTED',
-        audit: { action: 'PayrollRunSubmitted' },
-        event: { type: 'payroll.run_submitted.v1', data: {} } as never,
-      }))
+      .transition(
+        database.db(),
+        ctx,
+        payrollRuns,
+        state.id,
+        // An empty catalogue admits no decision at all: only a cast gets one past the types.
+        () =>
+          ({
+            command: 'submit',
+            status: 'SUBMITTED',
+            audit: { action: 'PayrollRunSubmitted' },
+            event: { type: 'payroll.run_submitted.v1', data: {} },
+          }) as never,
+      )
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(EventSchemaViolation);
     expect((error as EventSchemaViolation).issues).toEqual([

@@ -1,4 +1,3 @@
-import { readAsTenant } from '@auditflow/db';
 import { queryRoute } from '@auditflow/http';
 import { entityTimeline } from '@auditflow/operator';
 import { z } from 'zod';

@@ -12,6 +12,8 @@ export const ERROR_CODES = {
   segregation_of_duties: 'forbidden',
   not_found: 'not_found',
   invalid_transition: 'conflict',
+  /** The command would take a ledger balance past its limit (an employee's outstanding advances). */
+  limit_exceeded: 'conflict',
   version_mismatch: 'precondition_failed',
   payload_too_large: 'payload_too_large',
   unsupported_media_type: 'unsupported_media_type',

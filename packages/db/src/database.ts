@@ -2,7 +2,15 @@ import type { AuditLogTable } from './tables/audit-log';
 import type { DashboardAggregatesTable } from './tables/dashboard-aggregates';
 import type { EwaRequestsTable } from './tables/ewa-requests';
 import type { IdempotencyKeysTable } from './tables/idempotency-keys';
+
 import type { InboxRetentionTable, InboxTable } from './tables/inbox';
+import type {
+  LedgerAccountsTable,
+  LedgerEntriesTable,
+  LedgerLimitsTable,
+  LedgerMoneyEventsTable,
+  LedgerPostingsTable,
+} from './tables/ledger';
 import type { OperatorActionsTable } from './tables/operator-actions';
 import type { OutboxRetentionTable, OutboxTable } from './tables/outbox';
 import type { PayrollRunsTable } from './tables/payroll-runs';
@@ -23,6 +31,11 @@ export interface DB {
   subscriber_dead_letters: SubscriberDeadLettersTable;
   dashboard_aggregates: DashboardAggregatesTable;
   operator_actions: OperatorActionsTable;
+  ledger_accounts: LedgerAccountsTable;
+  ledger_entries: LedgerEntriesTable;
+  ledger_postings: LedgerPostingsTable;
+  ledger_limits: LedgerLimitsTable;
+  ledger_money_events: LedgerMoneyEventsTable;
 }
 
 /**

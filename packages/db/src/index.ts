@@ -41,6 +41,23 @@ export type {
   IdempotencyKeysTable,
   NewIdempotencyKey,
 } from './tables/idempotency-keys';
+export {
+  LEDGER_ACCOUNT_TYPES,
+  type LedgerAccountRow,
+  type LedgerAccountsTable,
+  type LedgerAccountType,
+  type LedgerEntriesTable,
+  type LedgerEntryRow,
+  type LedgerLimitRow,
+  type LedgerLimitsTable,
+  type LedgerMoneyEventsTable,
+  type LedgerPostingRow,
+  type LedgerPostingsTable,
+  type NewLedgerAccount,
+  type NewLedgerEntry,
+  type NewLedgerPosting,
+  type PostingSide,
+} from './tables/ledger';
 export type { OperatorActionRow, OperatorActionsTable } from './tables/operator-actions';
 export type {
   NewOutboxEvent,

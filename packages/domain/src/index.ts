@@ -23,6 +23,21 @@ export {
   listEwaRequestsQuery,
 } from './ewa-requests/queries';
 export { ewaRequestTransitions } from './ewa-requests/state-machine';
+export { bookings } from './ledger/bookings';
+export { chart, EWA_RECEIVABLE_CLASS, ewaReceivableCode } from './ledger/chart';
+export { DEFAULT_LEDGER_LIMITS } from './ledger/limits';
+export {
+  accountCode,
+  employeeId,
+  employeeOutstanding,
+  type ListAccountEntriesQuery,
+  type ListLedgerAccountsQuery,
+  listAccountEntries,
+  listAccountEntriesQuery,
+  listLedgerAccounts,
+  listLedgerAccountsQuery,
+} from './ledger/queries';
+export { syncBookkeeping } from './ledger/rules';
 export {
   type LegalTransition,
   legalTransitions,

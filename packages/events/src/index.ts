@@ -1,5 +1,6 @@
 export { type EventType, eventCatalogue } from './catalogue';
 export { ewaEvents } from './ewa';
+export { MONEY_MOVING_EVENT_TYPES, type MoneyMovingEventType } from './money';
 export { payrollEvents } from './payroll';
 export {
   calendarDate,

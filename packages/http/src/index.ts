@@ -14,4 +14,4 @@ export {
   pathId,
   verifiedPrincipal,
 } from './request';
-export { commandRoute, createRoute, itemRoute, queryRoute } from './routes';
+export { commandRoute, createRoute, itemRoute, queryRoute, resourceQueryRoute } from './routes';

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { emptyObject } from '@auditflow/core';
+import { AppError, emptyObject, type FieldIssue } from '@auditflow/core';
 import { type DB, getDb } from '@auditflow/db';
 import type { CommandContext, WriteResult } from '@auditflow/write-unit';
 import type { Kysely } from 'kysely';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { type ApiHandler, apiHandler, json } from './api-handler';
 import { authorizedPrincipal, grantedScopes } from './authorize';
 import { logger } from './logger';
@@ -12,6 +12,7 @@ import {
   expectedVersionOf,
   idempotencyKeyOf,
   parseBody,
+  parsePath,
   parseQuery,
   pathId,
 } from './request';
@@ -30,6 +31,35 @@ export function queryRoute<Q extends z.ZodType>(spec: {
     const principal = { ...authorizedPrincipal(event, spec.scopes), scopes: grantedScopes(event) };
     const query = parseQuery(event, spec.query);
     return json(200, await spec.run(getDb(), principal, query));
+  });
+}
+
+/**
+ * A read under a named path parameter (`/ledger/accounts/{code}/entries`):
+ * validated parameter and query, answered 200 with what `run` returns.
+ */
+export function resourceQueryRoute<P extends z.ZodType, Q extends z.ZodType>(spec: {
+  scopes: readonly string[];
+  param: { name: string; schema: P };
+  query: Q;
+  run: (
+    db: Kysely<DB>,
+    principal: Principal,
+    param: z.output<P>,
+    query: z.output<Q>,
+  ) => Promise<unknown>;
+}): ApiHandler {
+  return apiHandler(async (event) => {
+    const principal = { ...authorizedPrincipal(event, spec.scopes), scopes: grantedScopes(event) };
+    // Both are checked before either is refused, so one answer names every bad field.
+    const { name } = spec.param;
+    const param = attemptParse(
+      () => parsePath(event, z.strictObject({ [name]: spec.param.schema }))[name] as z.output<P>,
+    );
+    const query = attemptParse(() => parseQuery(event, spec.query));
+    const issues = [...param.issues, ...query.issues];
+    if (issues.length > 0) throw new AppError('validation_failed', 'Invalid request', { issues });
+    return json(200, await spec.run(getDb(), principal, param.value, query.value));
   });
 }
 
@@ -84,6 +114,17 @@ export function commandRoute<B extends z.ZodType, Row>(spec: {
     logWrite(result);
     return json(200, spec.present(result.state), replayHeader(result));
   });
+}
+
+function attemptParse<T>(parse: () => T): { value: T; issues: FieldIssue[] } {
+  try {
+    return { value: parse(), issues: [] };
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'validation_failed' && error.issues) {
+      return { value: undefined as T, issues: error.issues };
+    }
+    throw error;
+  }
 }
 
 /**

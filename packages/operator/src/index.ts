@@ -8,12 +8,20 @@ export {
 export { type OutboxStatus, oldestPendingAgeMs, outboxStatus } from './outbox-status';
 export { type ReconcileRow, type Reconciliation, reconcile } from './reconcile';
 export {
+  type BalanceMismatch,
+  type BooksReconciliation,
+  type BooksRow,
+  type EntryFault,
+  reconcileBooks,
+} from './reconcile-books';
+export {
   type QueuedEvent,
   type RequeueLimits,
   RequeueRefused,
   replayEvents,
   retryDeadEvents,
 } from './requeue';
+
 export {
   eventStatus,
   type RecordedAction,

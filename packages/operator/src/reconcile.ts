@@ -1,5 +1,6 @@
 import type { DB } from '@auditflow/db';
 import { type Kysely, sql } from 'kysely';
+import { type BooksReconciliation, reconcileBooks } from './reconcile-books';
 
 export interface ReconcileRow {
   tenantId: string;
@@ -15,13 +16,19 @@ export interface Reconciliation {
   mismatches: ReconcileRow[];
   /** Transitions older than this were not checked: their published events were pruned. */
   prunedBefore: string | null;
+  /** The books against the history, and against themselves. */
+  books: BooksReconciliation;
+  /** No mismatch anywhere: history and books agree. */
+  balanced: boolean;
 }
 
 /**
  * Counts, per tenant and event type, the transitions, the audit rows and the
  * outbox events, matched through each transition's audit and event ids; any
- * row one table has and another lacks shows up as a mismatch; of one tenant,
- * or (without one) of all. Read only.
+ * row one table has and another lacks shows up as a mismatch. Then the
+ * books (reconcileBooks): money-moving events = journal entries = audit
+ * rows, balanced entries, running balances = postings. Of one tenant, or
+ * (without one) of all. Read only.
  */
 export async function reconcile(db: Kysely<DB>, tenantId?: string): Promise<Reconciliation> {
   const tenant = tenantId ?? null;
@@ -62,9 +69,15 @@ export async function reconcile(db: Kysely<DB>, tenantId?: string): Promise<Reco
       FROM keyed WHERE ${tenant}::text IS NULL OR tenant_id = ${tenant}
      GROUP BY tenant_id, event_type ORDER BY tenant_id, event_type
   `.execute(db);
+  const mismatches = rows.filter(
+    (row) => row.transitions !== row.audits || row.audits !== row.events,
+  );
+  const books = await reconcileBooks(db, tenantId);
   return {
     rows,
-    mismatches: rows.filter((row) => row.transitions !== row.audits || row.audits !== row.events),
+    mismatches,
     prunedBefore: retention?.pruned_before ?? null,
+    books,
+    balanced: mismatches.length === 0 && books.balanced,
   };
 }

@@ -18,11 +18,15 @@ export type SubscribedEvent<C extends EventCatalogue, K extends keyof C & string
   [T in K]: Envelope<z.output<C[T]>> & { type: T };
 }[K];
 
-export interface SubscriberOptions<C extends EventCatalogue, K extends keyof C & string> {
+export interface SubscriberOptions<
+  C extends EventCatalogue,
+  K extends keyof C & string,
+  M extends string = never,
+> {
   /** Names the subscriber in the inbox, the dead letters and the logs. */
   name: string;
   catalogue: C;
-  writeUnit: WriteUnit<C>;
+  writeUnit: WriteUnit<C, M>;
   /** The event types it consumes; anything else is dead-lettered. */
   eventTypes: readonly K[];
   logger: Logger;
@@ -30,7 +34,7 @@ export interface SubscriberOptions<C extends EventCatalogue, K extends keyof C &
    * The effect, inside one transaction with the inbox row: it runs at most
    * once per event, whatever the deliveries.
    */
-  handle(event: SubscribedEvent<C, K>, unit: WriteBatch<C>): Promise<void>;
+  handle(event: SubscribedEvent<C, K>, unit: WriteBatch<C, M>): Promise<void>;
   db?: () => Kysely<DB>;
 }
 
@@ -44,9 +48,11 @@ export interface SubscriberOptions<C extends EventCatalogue, K extends keyof C &
  * throws, so the platform retries the delivery, and the inbox makes the
  * retry safe.
  */
-export function createSubscriberHandler<C extends EventCatalogue, K extends keyof C & string>(
-  options: SubscriberOptions<C, K>,
-) {
+export function createSubscriberHandler<
+  C extends EventCatalogue,
+  K extends keyof C & string,
+  M extends string = never,
+>(options: SubscriberOptions<C, K, M>) {
   return middy<EventBridgeEvent<string, unknown>, SubscriberOutcome>()
     .use(injectLambdaContext(options.logger, { resetKeys: true }))
     .handler((event: EventBridgeEvent<string, unknown>, _context: Context) =>
@@ -60,10 +66,11 @@ export function createSubscriberHandler<C extends EventCatalogue, K extends keyo
  * duplicate applies nothing). Dead-letters what cannot parse; throws on
  * anything else, so the delivery is retried.
  */
-export async function deliverEvent<C extends EventCatalogue, K extends keyof C & string>(
-  options: SubscriberOptions<C, K>,
-  raw: unknown,
-): Promise<SubscriberOutcome> {
+export async function deliverEvent<
+  C extends EventCatalogue,
+  K extends keyof C & string,
+  M extends string = never,
+>(options: SubscriberOptions<C, K, M>, raw: unknown): Promise<SubscriberOutcome> {
   const db = options.db ?? getDb;
   const { logger } = options;
   const detailType = (raw as { 'detail-type'?: unknown } | null)?.['detail-type'];

@@ -13,6 +13,7 @@ import {
   isDatabaseUnavailable,
   setTransactionTenant,
 } from '@auditflow/db';
+import { AccountDirectory, bookEntry, type JournalEntryDraft } from '@auditflow/ledger';
 import type { Kysely, Transaction } from 'kysely';
 import type { Aggregate, AggregateRow } from './aggregate';
 import { appendHistory } from './append-history';
@@ -29,33 +30,36 @@ export interface TransitionOptions {
 /**
  * The only way to change domain state. One call is one transaction: claim the
  * idempotency key, load and lock the aggregate, decide, validate the event,
- * persist the state, append audit row, outbox event and transition, commit.
+ * persist the state, append audit row, outbox event and transition, book the
+ * journal entry of a money-moving event, commit.
  * Anything thrown before the commit rolls all of it back. The commit itself
- * wakes the relay (a NOTIFY of the outbox), so nothing runs after it here.
+ * wakes the relay (a NOTIFY of the outbox); after it, the write unit only
+ * remembers the ledger accounts the commit made sure exist.
  */
-export interface WriteUnit<C extends EventCatalogue> {
+export interface WriteUnit<C extends EventCatalogue, M extends string = never> {
   /**
    * Creates an aggregate at version 1. Throws what `decide` throws,
-   * `idempotency_key_reused`, or EventSchemaViolation (a bug).
+   * `idempotency_key_reused`, `limit_exceeded`, or EventSchemaViolation (a bug).
    */
   create<T extends DomainTable>(
     db: Kysely<DB>,
     ctx: CommandContext,
     aggregate: Aggregate<T>,
-    decide: () => Creation<T, C>,
+    decide: () => Creation<T, C, M>,
   ): Promise<WriteResult<AggregateRow<T>>>;
 
   /**
    * Applies a command to an existing aggregate of the tenant. Throws
    * `not_found` (unknown id, or another tenant's), `version_mismatch`, what
-   * `decide` throws, `idempotency_key_reused`, or EventSchemaViolation.
+   * `decide` throws, `idempotency_key_reused`, `limit_exceeded` (the entry
+   * would take a limited balance past its limit), or EventSchemaViolation.
    */
   transition<T extends DomainTable>(
     db: Kysely<DB>,
     ctx: CommandContext,
     aggregate: Aggregate<T>,
     id: string,
-    decide: (current: AggregateRow<T>) => Change<T, C>,
+    decide: (current: AggregateRow<T>) => Change<T, C, M>,
     options?: TransitionOptions,
   ): Promise<WriteResult<AggregateRow<T>>>;
 
@@ -63,11 +67,11 @@ export interface WriteUnit<C extends EventCatalogue> {
    * Several writes in one transaction, with whatever else must commit with
    * them (a subscriber's inbox row): all of it commits, or none.
    */
-  batch<R>(db: Kysely<DB>, work: (unit: WriteBatch<C>) => Promise<R>): Promise<R>;
+  batch<R>(db: Kysely<DB>, work: (unit: WriteBatch<C, M>) => Promise<R>): Promise<R>;
 }
 
 /** The write unit bound to one open transaction (see WriteUnit.batch). */
-export interface WriteBatch<C extends EventCatalogue> {
+export interface WriteBatch<C extends EventCatalogue, M extends string = never> {
   /** The batch's transaction, for statements that must commit with the writes. */
   readonly trx: Transaction<DB>;
   /**
@@ -86,32 +90,65 @@ export interface WriteBatch<C extends EventCatalogue> {
   create<T extends DomainTable>(
     ctx: CommandContext,
     aggregate: Aggregate<T>,
-    decide: () => Creation<T, C>,
+    decide: () => Creation<T, C, M>,
   ): Promise<WriteResult<AggregateRow<T>>>;
   transition<T extends DomainTable>(
     ctx: CommandContext,
     aggregate: Aggregate<T>,
     id: string,
-    decide: (current: AggregateRow<T>) => Change<T, C>,
+    decide: (current: AggregateRow<T>) => Change<T, C, M>,
     options?: TransitionOptions,
   ): Promise<WriteResult<AggregateRow<T>>>;
 }
 
-/** The write unit of one event catalogue: every event it appends is checked against it. */
-export function defineWriteUnit<C extends EventCatalogue>(catalogue: C): WriteUnit<C> {
-  const batch = <R>(db: Kysely<DB>, work: (unit: WriteBatch<C>) => Promise<R>) =>
-    commitOrReport(db, (trx) => {
+/** What the write unit checks every decision against, and what it books with. */
+interface Rules {
+  catalogue: EventCatalogue;
+  /** Event types whose change books a journal entry. */
+  moneyMoving: ReadonlySet<string>;
+  /** Ledger accounts seen committed: booking to them needs no lookup. */
+  accounts: AccountDirectory;
+}
+
+/** One transaction's bookkeeping: what to do once it has committed. */
+interface Committing {
+  afterCommit(effect: () => void): void;
+}
+
+/**
+ * The write unit of one event catalogue: every event it appends is checked
+ * against it, and a decision whose event type is one of `moneyMoving` must
+ * carry its journal entry (the types say so; so does the database).
+ */
+export function defineWriteUnit<C extends EventCatalogue, M extends keyof C & string = never>(
+  catalogue: C,
+  options: { moneyMoving?: readonly M[] } = {},
+): WriteUnit<C, M> {
+  const rules: Rules = {
+    catalogue,
+    moneyMoving: new Set(options.moneyMoving ?? []),
+    accounts: new AccountDirectory(),
+  };
+  const batch = <R>(db: Kysely<DB>, work: (unit: WriteBatch<C, M>) => Promise<R>) =>
+    commitOrReport(db, (trx, committing) => {
       const useTenant = tenantScope(trx);
       return work({
         trx,
         useTenant,
         create: async (ctx, aggregate, decide) => {
           await useTenant(ctx.tenantId);
-          return createAggregate(trx, catalogue, ctx, aggregate, decide);
+          return createAggregate({ trx, rules, committing }, ctx, aggregate, decide);
         },
         transition: async (ctx, aggregate, id, decide, options) => {
           await useTenant(ctx.tenantId);
-          return transitionAggregate(trx, catalogue, ctx, aggregate, id, decide, options);
+          return transitionAggregate(
+            { trx, rules, committing },
+            ctx,
+            aggregate,
+            id,
+            decide,
+            options,
+          );
         },
       });
     });
@@ -142,16 +179,23 @@ function tenantScope(trx: Transaction<DB>): (tenantId: string) => Promise<void> 
 }
 
 /** Inserts version 1 of an aggregate with its history, inside `trx`. */
-export function createAggregate<T extends DomainTable, C extends EventCatalogue>(
-  trx: Transaction<DB>,
-  catalogue: C,
+/** The open transaction a write runs in, with the rules it is checked against. */
+interface Writing {
+  trx: Transaction<DB>;
+  rules: Rules;
+  committing: Committing;
+}
+
+function createAggregate<T extends DomainTable, C extends EventCatalogue, M extends string>(
+  writing: Writing,
   ctx: CommandContext,
   aggregate: Aggregate<T>,
-  decide: () => Creation<T, C>,
+  decide: () => Creation<T, C, M>,
 ): Promise<WriteResult<AggregateRow<T>>> {
+  const { trx, rules } = writing;
   return keyedWrite(trx, ctx, aggregate.type, async () => {
     const decision = decide();
-    const eventData = validateEvent(catalogue, decision.event.type, decision.event.data);
+    const eventData = validateDecision(rules, decision);
     const state = await insertAggregate(trx, aggregate, {
       ...decision.fields,
       id: newId(),
@@ -160,7 +204,7 @@ export function createAggregate<T extends DomainTable, C extends EventCatalogue>
       version: 1,
     });
     return recordVersion(
-      trx,
+      writing,
       ctx,
       aggregate,
       { command: 'create', before: null, state },
@@ -171,15 +215,15 @@ export function createAggregate<T extends DomainTable, C extends EventCatalogue>
 }
 
 /** Locks an aggregate of the tenant, decides, and writes the next version with its history, inside `trx`. */
-export function transitionAggregate<T extends DomainTable, C extends EventCatalogue>(
-  trx: Transaction<DB>,
-  catalogue: C,
+function transitionAggregate<T extends DomainTable, C extends EventCatalogue, M extends string>(
+  writing: Writing,
   ctx: CommandContext,
   aggregate: Aggregate<T>,
   id: string,
-  decide: (current: AggregateRow<T>) => Change<T, C>,
+  decide: (current: AggregateRow<T>) => Change<T, C, M>,
   options: TransitionOptions = {},
 ): Promise<WriteResult<AggregateRow<T>>> {
+  const { trx, rules } = writing;
   return keyedWrite(trx, ctx, aggregate.type, async () => {
     // Ids are UUIDs; anything else cannot exist, and must not reach SQL as one.
     const current = isUuid(id) ? await lockAggregate(trx, aggregate, ctx.tenantId, id) : undefined;
@@ -192,13 +236,13 @@ export function transitionAggregate<T extends DomainTable, C extends EventCatalo
       );
     }
     const decision = decide(current);
-    const eventData = validateEvent(catalogue, decision.event.type, decision.event.data);
+    const eventData = validateDecision(rules, decision);
     const state = await updateAggregate(trx, aggregate, current, {
       ...decision.fields,
       status: decision.status,
     });
     return recordVersion(
-      trx,
+      writing,
       ctx,
       aggregate,
       { command: decision.command, before: current, state },
@@ -209,20 +253,42 @@ export function transitionAggregate<T extends DomainTable, C extends EventCatalo
 }
 
 /**
+ * Checks the event against its schema and returns its parsed data; refuses
+ * (a bug, the types prevent it) a money-moving event without its entry or
+ * an entry without one.
+ */
+function validateDecision(
+  rules: Rules,
+  decision: { event: { type: string; data: unknown }; entry?: JournalEntryDraft },
+): unknown {
+  const eventData = validateEvent(rules.catalogue, decision.event.type, decision.event.data);
+  if (rules.moneyMoving.has(decision.event.type) !== (decision.entry !== undefined)) {
+    throw new Error(
+      decision.entry === undefined
+        ? `${decision.event.type} moves money: its decision must carry its journal entry`
+        : `${decision.event.type} moves no money: its decision cannot carry a journal entry`,
+    );
+  }
+  return eventData;
+}
+
+/**
  * The history of one version, whether created or changed: its audit row
- * (before and after), its transition and its event. The one call both paths
- * share, so they cannot record a version differently.
+ * (before and after), its transition, its event and, when the event moves
+ * money, its journal entry. The one call both paths share, so they cannot
+ * record a version differently.
  */
 async function recordVersion<T extends DomainTable, Row extends AggregateColumns>(
-  trx: Transaction<DB>,
+  writing: Writing,
   ctx: CommandContext,
   aggregate: Aggregate<T>,
   version: { command: string; before: Row | null; state: Row },
-  decision: { audit: { action: string }; event: { type: string } },
+  decision: { audit: { action: string }; event: { type: string }; entry?: JournalEntryDraft },
   eventData: unknown,
 ): Promise<{ state: Row; event: { id: string; type: string } }> {
+  const { trx, rules, committing } = writing;
   const { command, before, state } = version;
-  const { eventId } = await appendHistory(trx, ctx, {
+  const { eventId, auditId } = await appendHistory(trx, ctx, {
     aggregateType: aggregate.type,
     aggregateId: state.id,
     version: state.version,
@@ -235,6 +301,17 @@ async function recordVersion<T extends DomainTable, Row extends AggregateColumns
     eventType: decision.event.type,
     eventData,
   });
+  if (decision.entry) {
+    // After the event and audit row it names: the database checks they are this transaction's.
+    const { accounts } = await bookEntry(
+      trx,
+      { tenantId: ctx.tenantId, correlationId: ctx.correlationId, eventId, auditId },
+      decision.entry,
+      rules.accounts,
+    );
+    // Only a committed account exists for the next transaction to post to.
+    committing.afterCommit(() => rules.accounts.remember(ctx.tenantId, accounts));
+  }
   return { state, event: { id: eventId, type: decision.event.type } };
 }
 
@@ -264,15 +341,18 @@ async function keyedWrite<Row extends AggregateColumns>(
  */
 async function commitOrReport<R>(
   db: Kysely<DB>,
-  work: (trx: Transaction<DB>) => Promise<R>,
+  work: (trx: Transaction<DB>, committing: Committing) => Promise<R>,
 ): Promise<R> {
   let committing = false;
+  const effects: (() => void)[] = [];
   try {
-    return await db.transaction().execute(async (trx) => {
-      const result = await work(trx);
+    const result = await db.transaction().execute(async (trx) => {
+      const result = await work(trx, { afterCommit: (effect) => effects.push(effect) });
       committing = true;
       return result;
     });
+    for (const effect of effects) effect();
+    return result;
   } catch (error) {
     if (committing && isDatabaseUnavailable(error)) {
       throw new AppError(

@@ -7,7 +7,7 @@ export {
   defineAggregate,
 } from './aggregate';
 export type { CommandContext, WriteResult } from './context';
-export type { Change, Creation } from './decision';
+export type { Change, Creation, Recorded } from './decision';
 export {
   defineWriteUnit,
   type TransitionOptions,

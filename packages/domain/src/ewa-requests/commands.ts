@@ -3,6 +3,7 @@ import type { DB, EwaRequestRow } from '@auditflow/db';
 import type { CommandContext } from '@auditflow/write-unit';
 import type { Kysely } from 'kysely';
 import { writeUnit } from '../domain-write-unit';
+import { bookings } from '../ledger/bookings';
 import { defineTransition } from '../shared/transition';
 import { ewaRequests } from './aggregate';
 import type { CreateEwaRequestInput, DeclineEwaRequestInput } from './inputs';
@@ -74,8 +75,11 @@ export const declineEwaRequest = defineTransition(
 );
 
 /**
- * APPROVED -> DISBURSED: the money has gone out to the employee. Not by who
- * requested it (403): nobody pays out their own request.
+ * APPROVED -> DISBURSED: the money has gone out to the employee, booked as
+ * their receivable. Not by who requested it (403): nobody pays out their own
+ * request. 409 `limit_exceeded` when it would take the employee's
+ * outstanding advances past the tenant's limit (the database decides, under
+ * the receivable's row lock, so concurrent disbursements cannot overshoot).
  */
 export const disburseEwaRequest = defineTransition(
   ewaRequestLifecycle,
@@ -94,13 +98,14 @@ export const disburseEwaRequest = defineTransition(
         type: 'ewa.request_disbursed.v1',
         data: { disbursedBy: ctx.actor, ...figures(request) },
       },
+      entry: bookings.advanceDisbursed(request),
     };
   },
 );
 
 /**
  * DISBURSED -> SETTLED: the payroll run that covers the request's period was
- * paid, so the advance is recovered. The subscriber runs it inside its batch
+ * paid, so the advance is recovered from its net pay (and booked so). The subscriber runs it inside its batch
  * (`settleEwaRequest.inBatch`).
  */
 export const settleEwaRequest = defineTransition(
@@ -110,5 +115,6 @@ export const settleEwaRequest = defineTransition(
     fields: { settled_by_run_id: runId },
     audit: { action: 'EwaRequestSettled' },
     event: { type: 'ewa.request_settled.v1', data: { settledByRunId: runId, ...figures(request) } },
+    entry: bookings.advanceSettled(request, runId),
   }),
 );

@@ -3,6 +3,7 @@ import type { DB } from '@auditflow/db';
 import type { CommandContext } from '@auditflow/write-unit';
 import type { Kysely } from 'kysely';
 import { writeUnit } from '../domain-write-unit';
+import { bookings } from '../ledger/bookings';
 import { defineTransition } from '../shared/transition';
 import { payrollRuns } from './aggregate';
 import type { CancelPayrollRunInput, CreatePayrollRunInput, RejectPayrollRunInput } from './inputs';
@@ -76,7 +77,7 @@ export const rejectPayrollRun = defineTransition(
   }),
 );
 
-/** APPROVED -> PAID. */
+/** APPROVED -> PAID: the gross wages are booked as paid from funding cash. */
 export const markPayrollRunPaid = defineTransition(
   payrollRunLifecycle,
   'mark-paid',
@@ -95,6 +96,7 @@ export const markPayrollRunPaid = defineTransition(
         employeeCount: run.employee_count,
       },
     },
+    entry: bookings.runPaid(run),
   }),
 );
 

@@ -14,7 +14,8 @@ export const createPayrollRunInput = z
     periodEnd: calendarDate,
     payDate: calendarDate,
     currency: currencyCode,
-    grossTotalMinor: minorUnits,
+    // Paying a run books its gross: a journal entry moves a positive amount.
+    grossTotalMinor: minorUnits.min(1, 'must be at least 1'),
     employeeCount: z
       .number({ error: unlessMissing('must be a whole number of employees') })
       .int('must be a whole number of employees')

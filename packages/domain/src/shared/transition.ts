@@ -1,5 +1,5 @@
 import type { DB, DomainTable } from '@auditflow/db';
-import type { eventCatalogue } from '@auditflow/events';
+import type { eventCatalogue, MoneyMovingEventType } from '@auditflow/events';
 import type {
   Aggregate,
   AggregateRow,
@@ -14,6 +14,10 @@ import type { Target } from './command';
 import { nextStatus, type TransitionTable } from './state-machine';
 
 type Catalogue = typeof eventCatalogue;
+type Money = MoneyMovingEventType;
+
+/** Omit over each member of a union, so a decision keeps its event type tied to its entry. */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** An aggregate with its state machine: what a command needs besides its own decision. */
 export interface Lifecycle<T extends DomainTable, Command extends string> {
@@ -23,8 +27,14 @@ export interface Lifecycle<T extends DomainTable, Command extends string> {
   transitions: TransitionTable<AggregateStatus<T>, Command>;
 }
 
-/** What a command decides; its name and next status come from the lifecycle. */
-export type Decision<T extends DomainTable> = Omit<Change<T, Catalogue>, 'command' | 'status'>;
+/**
+ * What a command decides; its name and next status come from the lifecycle.
+ * A decision whose event moves money carries its journal entry.
+ */
+export type Decision<T extends DomainTable> = DistributiveOmit<
+  Change<T, Catalogue, Money>,
+  'command' | 'status'
+>;
 
 /**
  * A command on an existing aggregate, named once: the returned function loads
@@ -41,7 +51,7 @@ export function defineTransition<T extends DomainTable, Command extends string, 
 ) {
   const change =
     (ctx: CommandContext, input: Input) =>
-    (current: AggregateRow<T>): Change<T, Catalogue> => ({
+    (current: AggregateRow<T>): Change<T, Catalogue, Money> => ({
       command,
       status: nextStatus(
         lifecycle.transitions,
@@ -54,7 +64,7 @@ export function defineTransition<T extends DomainTable, Command extends string, 
   const run = (db: Kysely<DB>, ctx: CommandContext, target: Target, input: Input) =>
     writeUnit.transition(db, ctx, lifecycle.aggregate, target.id, change(ctx, input), target);
   const inBatch = (
-    unit: WriteBatch<Catalogue>,
+    unit: WriteBatch<Catalogue, Money>,
     ctx: CommandContext,
     target: Target,
     input: Input,

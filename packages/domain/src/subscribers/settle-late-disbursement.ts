@@ -1,5 +1,5 @@
 import { AppError } from '@auditflow/core';
-import type { eventCatalogue } from '@auditflow/events';
+import type { eventCatalogue, MoneyMovingEventType } from '@auditflow/events';
 import type { SubscribedEvent } from '@auditflow/subscriber';
 import type { WriteBatch } from '@auditflow/write-unit';
 import { settleEwaRequest } from '../ewa-requests/commands';
@@ -18,7 +18,7 @@ type Catalogue = typeof eventCatalogue;
  */
 export async function settleLateDisbursement(
   event: SubscribedEvent<Catalogue, 'ewa.request_disbursed.v1'>,
-  unit: WriteBatch<Catalogue>,
+  unit: WriteBatch<Catalogue, MoneyMovingEventType>,
   actor: string,
 ): Promise<void> {
   const request = await unit.trx

@@ -18,7 +18,7 @@ const USAGE = `usage: npm run outbox -- <command>
                            --dry-run      list what would be sent, change nothing
                            --yes          go ahead above OUTBOX_CONFIRM_ABOVE events (default 100)
                                           without asking; without a terminal, required there
-  reconcile [--json]                               transitions vs audit rows vs events; exits 1 on a mismatch
+  reconcile [--json]                               transitions vs audit rows vs events, and the books; exits 1 on a mismatch
   subscriber-dead [--json]                         events subscribers could not use or receive, with reasons
   subscriber-dlq list|redrive --subscriber <name> [--json]
                                                    a subscriber's dead letters: its SQS queue when

@@ -28,16 +28,23 @@ export const REPORTS: Record<string, (db: Kysely<DB>, json: boolean) => Promise<
   /** Exits 1 on a mismatch, so a script can alert on it. */
   async reconcile(db, json) {
     const result = await reconcile(db);
+    const { books } = result;
     if (json) console.log(JSON.stringify(result));
     else {
       console.table(result.rows);
+      console.table(books.rows);
       if (result.prunedBefore)
         console.log(`(events before ${result.prunedBefore} were pruned and not checked)`);
-      console.log(
-        result.mismatches.length ? `${result.mismatches.length} mismatch(es)` : 'all balanced',
-      );
+      if (books.balanceMismatches.length) console.table(books.balanceMismatches);
+      if (books.entryFaults.length) console.table(books.entryFaults);
+      const faults =
+        result.mismatches.length +
+        books.mismatches.length +
+        books.balanceMismatches.length +
+        books.entryFaults.length;
+      console.log(faults ? `${faults} mismatch(es)` : 'all balanced');
     }
-    return result.mismatches.length > 0 ? 1 : 0;
+    return result.balanced ? 0 : 1;
   },
   async 'subscriber-dead'(db, json) {
     const letters = await listDeadLetters(db);
