@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import * as z from 'zod/mini';
 import { describeEnvError, parseJsonVariable } from './env-schema';
 
@@ -44,4 +45,43 @@ export function describeTarget(target: ConnectionTarget): string {
     return url.toString();
   }
   return `postgres://${target.username}:***@${target.host}:${target.port}/${target.database}`;
+}
+
+/**
+ * What a pg Client or Pool needs to reach `target`, with the same role. A
+ * linked resource is RDS Proxy, which presents a publicly trusted
+ * certificate, so it is verified.
+ */
+export function clientConfig(target: ConnectionTarget): pg.ClientConfig {
+  if ('connectionString' in target) return { connectionString: target.connectionString };
+  return {
+    host: target.host,
+    port: target.port,
+    user: target.username,
+    password: target.password,
+    database: target.database,
+    ssl: { rejectUnauthorized: true },
+  };
+}
+
+/**
+ * The same target at another address (`host` or `host:port`), with the same
+ * role, password and database: a part that needs a session of its own (a
+ * LISTEN) can reach the instance directly and still connect as itself.
+ */
+export function atAddress(target: ConnectionTarget, address: string): ConnectionTarget {
+  const { host, port } = parseAddress(address);
+  if ('connectionString' in target) {
+    const url = new URL(target.connectionString);
+    url.hostname = host;
+    if (port !== undefined) url.port = String(port);
+    return { connectionString: url.toString() };
+  }
+  return { ...target, host, port: port ?? target.port };
+}
+
+function parseAddress(address: string): { host: string; port?: number } {
+  const match = /^([A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(address.trim());
+  if (!match?.[1]) throw new Error(`not a host or host:port: ${address}`);
+  return match[2] === undefined ? { host: match[1] } : { host: match[1], port: Number(match[2]) };
 }

@@ -1,4 +1,10 @@
-export { type ConnectionTarget, describeTarget, resolveConnectionTarget } from './connection';
+export {
+  atAddress,
+  type ConnectionTarget,
+  clientConfig,
+  describeTarget,
+  resolveConnectionTarget,
+} from './connection';
 export { type AggregateColumns, type DB, DOMAIN_TABLES, type DomainTable } from './database';
 export { describeEnvError, parseJsonVariable } from './env-schema';
 export { databaseHealth } from './health';

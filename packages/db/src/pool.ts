@@ -1,6 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { type ConnectionTarget, resolveConnectionTarget } from './connection';
+import { type ConnectionTarget, clientConfig, resolveConnectionTarget } from './connection';
 import type { DB } from './database';
 
 const INT8 = 20;
@@ -72,17 +72,7 @@ export function createDb(options: PoolOptions = {}): Kysely<DB> {
   const target = options.target ?? resolveConnectionTarget();
   const statementTimeoutMs = options.statementTimeoutMs ?? 10_000;
   const pool = new pg.Pool({
-    ...('connectionString' in target
-      ? { connectionString: target.connectionString }
-      : {
-          host: target.host,
-          port: target.port,
-          user: target.username,
-          password: target.password,
-          database: target.database,
-          // RDS Proxy presents a publicly trusted certificate, so verify it.
-          ssl: { rejectUnauthorized: true },
-        }),
+    ...clientConfig(target),
     max: options.max ?? Number(process.env.DATABASE_POOL_MAX ?? 5),
     application_name: options.applicationName ?? 'auditflow',
     statement_timeout: statementTimeoutMs,

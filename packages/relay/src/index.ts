@@ -22,8 +22,10 @@ export {
 export { prunePublished } from './statements';
 export { powertoolsTelemetry } from './telemetry';
 export {
+  type CommitListener,
   createWakeSignal,
   type ListenOptions,
   listenForCommits,
+  startCommitListener,
   type WakeSignal,
 } from './wake';
