@@ -14,7 +14,31 @@ describe('the relay configuration from the environment', () => {
       retentionMs: 7 * 24 * 3_600_000,
       idempotencyRetentionMs: 7 * 24 * 3_600_000,
       safetyMarginMs: 10_000,
+      listen: true,
+      listenHost: undefined,
     });
+  });
+
+  it('sends the LISTEN connection to another host when told, or turns it off', () => {
+    expect(
+      relayConfigFromEnv({
+        EVENT_BUS_NAME: 'payroll',
+        RELAY_LISTEN_HOST: 'db-instance.abc.eu-west-1.rds.amazonaws.com:5432',
+      }),
+    ).toMatchObject({
+      listen: true,
+      listenHost: 'db-instance.abc.eu-west-1.rds.amazonaws.com:5432',
+    });
+    expect(relayConfigFromEnv({ EVENT_BUS_NAME: 'payroll', RELAY_LISTEN: 'off' })).toMatchObject({
+      listen: false,
+    });
+    // A URL could name another role: only an address is accepted.
+    expect(() =>
+      relayConfigFromEnv({
+        EVENT_BUS_NAME: 'payroll',
+        RELAY_LISTEN_HOST: 'postgres://owner:secret@db:5432/auditflow',
+      }),
+    ).toThrow(/RELAY_LISTEN_HOST: must be host or host:port/);
   });
 
   it('reads numbers from their strings and prefers the linked bus', () => {

@@ -31,6 +31,19 @@ const envSchema = z.object({
    * before it may take 6 s, then its events are marked and metrics flushed.
    */
   RELAY_SAFETY_MARGIN_MS: positiveInt(RELAY_DEFAULTS.safetyMarginMs),
+  /**
+   * `off` leaves the relay Lambda to its polling alone: no LISTEN connection,
+   * events wait up to a poll interval (2 s) when it is idle.
+   */
+  RELAY_LISTEN: z._default(z.enum(['on', 'off']), 'on'),
+  /**
+   * Where the LISTEN connection goes (`host` or `host:port`), e.g. the
+   * instance's own endpoint instead of RDS Proxy, which pins the session
+   * that runs LISTEN. Role, password and database stay the relay's own.
+   */
+  RELAY_LISTEN_HOST: z.optional(
+    z.string().check(z.regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'must be host or host:port')),
+  ),
 });
 
 const linkedBusSchema = z.object({ name: z.string().check(z.minLength(1)) });
@@ -63,6 +76,8 @@ export function relayConfigFromEnv(env: NodeJS.ProcessEnv = process.env) {
     retentionMs: vars.RELAY_RETENTION_HOURS * 3_600_000,
     idempotencyRetentionMs: vars.IDEMPOTENCY_RETENTION_HOURS * 3_600_000,
     safetyMarginMs: vars.RELAY_SAFETY_MARGIN_MS,
+    listen: vars.RELAY_LISTEN === 'on',
+    listenHost: vars.RELAY_LISTEN_HOST,
   };
 }
 
