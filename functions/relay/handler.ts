@@ -115,7 +115,13 @@ async function prunedAndDrained(
   const until = Date.now() + context.getRemainingTimeInMillis() - config.safetyMarginMs;
   // Throws when the database stayed away until the deadline: the invocation
   // then fails, as it should, and the next one (a minute on) carries on.
-  const result = await relay.drain({ until, whenIdle: 'wait', wake });
+  const result = await relay.drain({
+    until,
+    whenIdle: 'wait',
+    wake,
+    minPollMs: config.minPollMs,
+    maxPollMs: config.maxPollMs,
+  });
   try {
     metrics.addMetric('OldestPendingAgeMs', 'Milliseconds', await oldestPendingAgeMs(db));
   } catch (error) {

@@ -8,30 +8,24 @@ import {
   submitPayrollRun,
 } from '@auditflow/domain';
 import { lambdaContext } from '@auditflow/local';
-import type { ScheduledEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler as settleEwaOnRunPaid } from '../../functions/subscribers/settle-ewa-on-run-paid';
 import { anEwaRequest, aPayrollRun } from '../support/api';
 import { outboxRows, targetEventFor } from '../support/events';
 import { useKillableDatabase } from '../support/killable-database';
 import { BUS, outboxStatusCounts, useEventBridgeEndpoint } from '../support/relay';
+import {
+  coldRelayHandler,
+  listenConnections,
+  scheduledEvent,
+  useTestEnv,
+} from '../support/relay-lambda';
 import { seedPayrollRuns } from '../support/seed';
+import { waitFor } from '../support/wait';
 
 const database = useKillableDatabase();
 const endpoint = useEventBridgeEndpoint();
-
-/** What EventBridge Scheduler sends a Lambda target. */
-const scheduledEvent: ScheduledEvent = {
-  version: '0',
-  id: '0d3c3a3e-8c55-4c39-9d0c-2a5f2d0a1f70',
-  'detail-type': 'Scheduled Event',
-  source: 'aws.scheduler',
-  account: '000000000000',
-  time: new Date().toISOString(),
-  region: 'us-east-1',
-  resources: ['arn:aws:scheduler:us-east-1:000000000000:schedule/default/auditflow-relay'],
-  detail: {},
-};
+const setEnv = useTestEnv();
 
 beforeAll(() => {
   process.env.EVENT_BUS_NAME = BUS;
@@ -76,6 +70,28 @@ describe('Lambda handlers while Postgres is down', () => {
     expect(result).toMatchObject({ published: 30, dead: 0 });
     expect(await outboxStatusCounts(database, tenantId)).toEqual({ published: 30 });
     process.env.DATABASE_URL = apiUrl;
+  });
+
+  it('keeps delivering when Postgres is killed and restarted mid-invocation, its LISTEN connection failing without an unhandled error', async () => {
+    // Vitest fails the file on any unhandled error or rejection: a pg error
+    // event nobody listened to would end a Lambda's process the same way.
+    setEnv({ DATABASE_URL: database.roleUrl('relay'), RELAY_MAX_POLL_MS: '200' });
+    const handler = await coldRelayHandler();
+    const invocation = handler(scheduledEvent, lambdaContext('auditflow-relay', 12_000));
+    await waitFor('the relay to listen', async () =>
+      (await listenConnections(database)).some((c) => c.listening),
+    );
+    await database.kill();
+    await database.restart();
+    const tenantId = 'relay-lambda-listen-outage';
+    await seedPayrollRuns(database, { tenantId, runs: 5 });
+    await waitFor(
+      'the events committed after the restart to be accepted',
+      async () => (await outboxStatusCounts(database, tenantId)).published === 5,
+      { timeoutMs: 10_000 },
+    );
+    expect(await invocation).toMatchObject({ published: 5, dead: 0 });
+    expect(await listenConnections(database)).toEqual([]);
   });
 
   it('makes a subscriber throw, recording nothing (no inbox row, no dead letter, no effect), and the redelivery after Postgres returns applies it once', async () => {

@@ -1,25 +1,12 @@
 import { lambdaContext } from '@auditflow/local';
-import type { ScheduledEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../support/database';
 import { BUS, outboxStatusCounts, useEventBridgeEndpoint } from '../support/relay';
+import { scheduledEvent } from '../support/relay-lambda';
 import { seedPayrollRuns } from '../support/seed';
 
 const database = useTestDatabase();
 const endpoint = useEventBridgeEndpoint();
-
-/** What EventBridge Scheduler sends a Lambda target. */
-const scheduledEvent: ScheduledEvent = {
-  version: '0',
-  id: '4b7f6ed0-2f5c-4a4c-8d6e-6b0c1d6b2f11',
-  'detail-type': 'Scheduled Event',
-  source: 'aws.scheduler',
-  account: '000000000000',
-  time: new Date().toISOString(),
-  region: 'us-east-1',
-  resources: ['arn:aws:scheduler:us-east-1:000000000000:schedule/default/auditflow-relay'],
-  detail: {},
-};
 
 beforeAll(() => {
   // The relay Lambda connects as the relay's role, as deployed.

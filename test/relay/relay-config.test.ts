@@ -14,6 +14,8 @@ describe('the relay configuration from the environment', () => {
       retentionMs: 7 * 24 * 3_600_000,
       idempotencyRetentionMs: 7 * 24 * 3_600_000,
       safetyMarginMs: 10_000,
+      minPollMs: 50,
+      maxPollMs: 2_000,
       listen: true,
       listenHost: undefined,
     });

@@ -32,6 +32,13 @@ const envSchema = z.object({
    */
   RELAY_SAFETY_MARGIN_MS: positiveInt(RELAY_DEFAULTS.safetyMarginMs),
   /**
+   * An idle relay polls after RELAY_MIN_POLL_MS, doubling up to
+   * RELAY_MAX_POLL_MS: the fallback for missed notifications, and what finds
+   * events that become due for a retry (nobody announces those).
+   */
+  RELAY_MIN_POLL_MS: intBetween(RELAY_DEFAULTS.minPollMs, 1, 60_000),
+  RELAY_MAX_POLL_MS: intBetween(RELAY_DEFAULTS.maxPollMs, 1, 60_000),
+  /**
    * `off` leaves the relay Lambda to its polling alone: no LISTEN connection,
    * events wait up to a poll interval (2 s) when it is idle.
    */
@@ -76,6 +83,8 @@ export function relayConfigFromEnv(env: NodeJS.ProcessEnv = process.env) {
     retentionMs: vars.RELAY_RETENTION_HOURS * 3_600_000,
     idempotencyRetentionMs: vars.IDEMPOTENCY_RETENTION_HOURS * 3_600_000,
     safetyMarginMs: vars.RELAY_SAFETY_MARGIN_MS,
+    minPollMs: Math.min(vars.RELAY_MIN_POLL_MS, vars.RELAY_MAX_POLL_MS),
+    maxPollMs: vars.RELAY_MAX_POLL_MS,
     listen: vars.RELAY_LISTEN === 'on',
     listenHost: vars.RELAY_LISTEN_HOST,
   };
