@@ -3,6 +3,7 @@ import { consolePages } from './console-pages';
 import type { Benchmark } from './harness';
 import { history } from './history';
 import { latency } from './latency';
+import { latencyLambda } from './latency-lambda';
 import { ledger } from './ledger';
 import { recovery } from './recovery';
 import { relayDrain } from './relay-drain';
@@ -17,6 +18,7 @@ export const benchmarks: Benchmark<any>[] = [
   rowLevelSecurity,
   ledger,
   latency,
+  latencyLambda,
   history,
   coldStart,
   recovery,

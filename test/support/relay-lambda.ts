@@ -1,19 +1,9 @@
-import type { ScheduledEvent } from 'aws-lambda';
+import { scheduledEvent as localScheduledEvent } from '@auditflow/local';
 import { afterEach, vi } from 'vitest';
 import type { TestDatabase } from './database';
 
-/** What EventBridge Scheduler sends a Lambda target. */
-export const scheduledEvent: ScheduledEvent = {
-  version: '0',
-  id: '4b7f6ed0-2f5c-4a4c-8d6e-6b0c1d6b2f11',
-  'detail-type': 'Scheduled Event',
-  source: 'aws.scheduler',
-  account: '000000000000',
-  time: new Date().toISOString(),
-  region: 'us-east-1',
-  resources: ['arn:aws:scheduler:us-east-1:000000000000:schedule/default/auditflow-relay'],
-  detail: {},
-};
+/** What EventBridge Scheduler sends the relay. */
+export const scheduledEvent = localScheduledEvent();
 
 /**
  * The relay Lambda's handler as a new execution environment would load it:

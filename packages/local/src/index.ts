@@ -21,4 +21,5 @@ export { type GatewayOptions, type GatewayRoute, startGateway } from './gateway'
 export { lambdaContext } from './lambda-context';
 export { startRelayLoop } from './relay-loop';
 export { matchRoute } from './route-match';
+export { scheduledEvent } from './scheduled-event';
 export { type LocalStackOptions, stackFile, startLocalStack } from './stack';
