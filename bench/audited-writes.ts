@@ -4,8 +4,9 @@ import { createPayrollRun, rejectPayrollRun, submitPayrollRun } from '@auditflow
 import type { EventBridgeEndpoint } from '@auditflow/local';
 import type { Kysely } from 'kysely';
 
-/** One write: when its commit returned, and when its event reached the endpoint. */
+/** One write: when it started, when its commit returned, and when its event reached the endpoint. */
 export interface TimedWrite {
+  startedAt: number;
   committedAt: number;
   acceptedAt?: number;
 }
@@ -62,10 +63,11 @@ export async function timeAuditedWrites(options: {
     }
     const correlationId = `bench-${options.tenantId}-${index++}`;
     const measured = dueAt >= measureFrom;
+    const startedAt = performance.now();
     inFlight.push(
       next(correlationId).then(
         () => {
-          if (measured) timed.set(correlationId, { committedAt: performance.now() });
+          if (measured) timed.set(correlationId, { startedAt, committedAt: performance.now() });
         },
         (error) => {
           load.errors++;

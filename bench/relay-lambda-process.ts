@@ -1,9 +1,16 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
 
+export interface RelayUsage {
+  cpuMs: number;
+  queries: number;
+  /** Invocations that failed. */
+  failures: number;
+}
+
 export interface RelayLambdaProcess {
-  /** CPU time (user + system) the process has used so far, in milliseconds. */
-  cpuMs(): Promise<number>;
+  /** So far: CPU time (user + system) in milliseconds, and statements sent to Postgres. */
+  usage(): Promise<RelayUsage>;
   stop(): Promise<void>;
 }
 
@@ -26,9 +33,9 @@ export async function startRelayLambda(env: Record<string, string>): Promise<Rel
   });
   await reply(child, 'ready');
   return {
-    cpuMs: async () => {
-      child.send({ type: 'cpu' });
-      return ((await reply(child, 'cpu')) as { cpuMs: number }).cpuMs;
+    usage: async () => {
+      child.send({ type: 'usage' });
+      return (await reply(child, 'usage')) as RelayUsage;
     },
     stop: async () => {
       if (child.exitCode !== null) return;
