@@ -56,7 +56,7 @@ export function problemResponse(
       }),
     });
   }
-  logger.error('request failed', error instanceof Error ? error : String(error));
+  logger.error('request failed', error instanceof Error ? error : { error: String(error) });
   return problem(500, {
     type: 'urn:auditflow:problem:internal_error',
     title: 'Internal Server Error',
