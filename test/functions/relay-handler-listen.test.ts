@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createPayrollRun } from '@auditflow/domain';
 import { lambdaContext } from '@auditflow/local';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { aPayrollRun } from '../support/api';
 import { useTestDatabase } from '../support/database';
 import { BUS, outboxStatusCounts, useEventBridgeEndpoint } from '../support/relay';
 import {
@@ -9,7 +11,6 @@ import {
   scheduledEvent,
   useTestEnv,
 } from '../support/relay-lambda';
-import { seedPayrollRuns } from '../support/seed';
 import { waitFor } from '../support/wait';
 
 const database = useTestDatabase();
@@ -33,8 +34,13 @@ beforeAll(() => {
  */
 const NO_POLLING = { RELAY_MIN_POLL_MS: '60000', RELAY_MAX_POLL_MS: '60000' };
 
-/** One event committed, in a tenant of its own (seeding writes version 1 of every run of it). */
-const commitEvent = (tenantId: string) => seedPayrollRuns(database, { tenantId, runs: 1 });
+/** One event committed through the write unit, whose outbox insert notifies at commit. */
+const commitEvent = (tenantId: string) =>
+  createPayrollRun(
+    database.db(),
+    { tenantId, actor: 'alice', correlationId: tenantId },
+    aPayrollRun,
+  );
 
 const published =
   (tenantId: string, count = 1) =>
@@ -83,8 +89,13 @@ describe('the relay Lambda listening for commits', () => {
     const handler = await coldRelayHandler();
     const invocation = handler(scheduledEvent, lambdaContext('auditflow-relay', 3_000));
     await sleep(300);
-    await seedPayrollRuns(database, { tenantId, runs: 3 });
-    await waitFor('the events to be accepted', published(tenantId, 3), { timeoutMs: 2_500 });
+    for (const n of [1, 2, 3]) await commitEvent(`${tenantId}-${n}`);
+    await waitFor(
+      'the events to be accepted',
+      async () =>
+        (await Promise.all([1, 2, 3].map((n) => published(`${tenantId}-${n}`)()))).every(Boolean),
+      { timeoutMs: 2_500 },
+    );
     expect(await invocation).toMatchObject({ published: 3, dead: 0 });
     expect(await listenConnections(database)).toEqual([]);
   });
