@@ -1,13 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  configureLoginRoles,
-  createDb,
-  LOGIN_ROLES,
-  type LoginRole,
-  type LoginRolePasswords,
-  roleUrl,
-} from '@auditflow/db';
+import { createDb } from '@auditflow/db';
 import { startEventBridgeEndpoint } from '@auditflow/local';
 import { timeAuditedWrites, type WriteLoad } from './audited-writes';
 import { type BenchDatabase, createBenchDatabase, startBenchServer } from './database';
@@ -96,16 +88,11 @@ export const latencyLambda: Benchmark<LatencyLambdaConfig> = {
     const began = performance.now();
     const server = await startBenchServer(context);
     const database = await createBenchDatabase(server, 'latency_lambda');
-    const passwords = context.rolePasswords ?? generatedPasswords();
-    const owner = createDb({ target: { connectionString: database.url }, max: 1 });
-    await configureLoginRoles(owner, passwords).finally(() => owner.destroy());
-    const apiDb = createDb({
-      target: { connectionString: roleUrl(database.url, 'api', passwords.api) },
-      max: 16,
-    });
+    // The writes as the API's role, the relay as its own, as deployed.
+    const apiDb = createDb({ target: { connectionString: database.roleUrl('api') }, max: 16 });
     const endpoint = await startEventBridgeEndpoint();
     const relayEnv = {
-      DATABASE_URL: roleUrl(database.url, 'relay', passwords.relay),
+      DATABASE_URL: database.roleUrl('relay'),
       EVENT_BUS_NAME: 'auditflow-bench',
       EVENTBRIDGE_ENDPOINT: endpoint.url,
       RELAY_SAFETY_MARGIN_MS: String(config.safetyMarginMs),
@@ -236,15 +223,6 @@ async function watchIdle(
     transactionsPerSecond: Math.max(0, after - before - 1) / seconds,
     cpuMsPerSecond: (usageAfter.cpuMs - usageBefore.cpuMs) / seconds,
   };
-}
-
-function generatedPasswords(): LoginRolePasswords {
-  return Object.fromEntries(
-    (Object.keys(LOGIN_ROLES) as LoginRole[]).map((role) => [
-      role,
-      randomBytes(18).toString('base64url'),
-    ]),
-  ) as LoginRolePasswords;
 }
 
 type Summary = ReturnType<typeof summarize>;
