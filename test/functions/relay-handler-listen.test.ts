@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createDb, type DB } from '@auditflow/db';
 import { createPayrollRun } from '@auditflow/domain';
 import { lambdaContext } from '@auditflow/local';
-import { beforeAll, describe, expect, it } from 'vitest';
+import type { Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aPayrollRun } from '../support/api';
 import { useTestDatabase } from '../support/database';
 import { BUS, outboxStatusCounts, useEventBridgeEndpoint } from '../support/relay';
@@ -34,18 +36,22 @@ beforeAll(() => {
  */
 const NO_POLLING = { RELAY_MIN_POLL_MS: '60000', RELAY_MAX_POLL_MS: '60000' };
 
+// The writes as the API's role; DATABASE_URL names the relay's, for the handler.
+let apiDb: Kysely<DB> | undefined;
+afterAll(() => apiDb?.destroy());
+
 /** One event committed through the write unit, whose outbox insert notifies at commit. */
-const commitEvent = (tenantId: string) =>
-  createPayrollRun(
-    database.db(),
+const commitEvent = (tenantId: string) => {
+  apiDb ??= createDb({ target: { connectionString: database.roleUrl('api') }, max: 2 });
+  return createPayrollRun(
+    apiDb,
     { tenantId, actor: 'alice', correlationId: tenantId },
     aPayrollRun,
   );
+};
 
-const published =
-  (tenantId: string, count = 1) =>
-  async () =>
-    (await outboxStatusCounts(database, tenantId)).published === count;
+const published = (tenantId: string) => async () =>
+  (await outboxStatusCounts(database, tenantId)).published === 1;
 
 const listening = async () => (await listenConnections(database)).some((c) => c.listening);
 
