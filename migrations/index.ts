@@ -11,6 +11,7 @@ import * as dashboardKeyedByTenant from './0009-dashboard-keyed-by-tenant';
 import * as operatorActions from './0010-operator-actions';
 import * as ledger from './0012-ledger';
 import * as operatorGuardRails from './0013-operator-guard-rails';
+import * as skipDeadEvents from './0014-skip-dead-events';
 
 /**
  * Every migration, by name, in the order they run. A static list rather than a
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '0010-operator-actions': operatorActions,
   '0012-ledger': ledger,
   '0013-operator-guard-rails': operatorGuardRails,
+  '0014-skip-dead-events': skipDeadEvents,
 };

@@ -18,7 +18,7 @@ export interface TimelineVersion {
   event: {
     id: string;
     type: string | null;
-    status: 'pending' | 'published' | 'dead' | 'pruned';
+    status: 'pending' | 'published' | 'dead' | 'skipped' | 'pruned';
     attempts: number | null;
     publishedAt: string | null;
     lastError: string | null;

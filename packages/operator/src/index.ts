@@ -27,5 +27,6 @@ export {
   type RecordedAction,
   type RetryRequest,
   retryDeadEvent,
+  skipDeadEvent,
 } from './retry-dead-event';
 export { type Throughput, type ThroughputBucket, throughput } from './throughput';

@@ -48,6 +48,15 @@ export async function claimEvents(db: Kysely<DB>, options: ClaimOptions): Promis
             -- planner scanned the whole outbox, expecting almost no leased rows.
             OFFSET 0
          )
+         -- A dead earlier version holds the aggregate back until an operator
+         -- retries or skips it (migration 0014): nothing goes out of order.
+         AND NOT EXISTS (
+           SELECT 1 FROM outbox d
+            WHERE d.status = 'dead'
+              AND d.aggregate_type = o.aggregate_type AND d.aggregate_id = o.aggregate_id
+              AND d.aggregate_version < o.aggregate_version
+            OFFSET 0
+         )
        ORDER BY o.id
        LIMIT ${options.limit}
          FOR UPDATE OF o SKIP LOCKED
@@ -77,7 +86,8 @@ export async function claimEvents(db: Kysely<DB>, options: ClaimOptions): Promis
  * Keeps, per aggregate, the candidates that start at its lowest pending
  * version and run on without a gap. Version n+1 is held back while version n
  * is pending anywhere (waiting for a retry, leased by another relay, or not
- * locked by us), so two relays never publish an aggregate out of order.
+ * locked by us) or dead, so two relays never publish an aggregate out of
+ * order, and a dead event is retried or skipped before its successors go.
  */
 async function firstPendingVersions(
   trx: Kysely<DB>,
@@ -94,7 +104,7 @@ async function firstPendingVersions(
       FROM outbox o
       JOIN (SELECT DISTINCT * FROM unnest(${types}::text[], ${ids}::uuid[]) AS a(type, id)) a
         ON o.aggregate_type = a.type AND o.aggregate_id = a.id
-     WHERE o.status = 'pending'
+     WHERE o.status IN ('pending', 'dead')
      ORDER BY o.aggregate_type, o.aggregate_id, o.aggregate_version
   `.execute(trx);
 

@@ -1,7 +1,7 @@
 import type { ColumnType, Insertable, Selectable } from 'kysely';
 import type { Json, Timestamp, TransactionId } from './columns';
 
-export type OutboxStatus = 'pending' | 'published' | 'dead';
+export type OutboxStatus = 'pending' | 'published' | 'dead' | 'skipped';
 
 export interface OutboxTable {
   id: string;

@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDb, type DB } from '@auditflow/db';
-import { replayEvents, retryDeadEvents } from '@auditflow/operator';
+import { replayEvents, retryDeadEvents, skipDeadEvent } from '@auditflow/operator';
 import type { Kysely } from 'kysely';
 import { confirmAboveFromEnv, terminalPrompt } from '../cli/confirm';
 import { operatorDatabaseUrl, subscriberDatabaseUrl } from '../cli/database-urls';
@@ -12,6 +14,9 @@ const USAGE = `usage: npm run outbox -- <command>
   status [--json]                                  pending, published, dead, oldest pending age
   dead [--json]                                    dead events with their reasons
   retry <event id>… | retry --all-dead             send dead events again
+  skip <event id> --reason <text> [--tenant <id>]  never send a dead event, recorded as an operator
+                                                   action; its aggregate's later versions, held
+                                                   back while it is dead, then go
   replay --from <iso> --to <iso> [--type <type>]   publish a time range again (subscribers dedupe);
                                                    refused for events older than the inbox retention less a day
     retry and replay take: --tenant <id>  only that tenant's events
@@ -44,6 +49,7 @@ async function main(): Promise<number> {
       type: { type: 'string' },
       tenant: { type: 'string' },
       subscriber: { type: 'string' },
+      reason: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -86,6 +92,29 @@ async function main(): Promise<number> {
           },
           io,
         );
+      }
+      case 'skip': {
+        const [id, ...more] = rest;
+        if (!id || more.length > 0 || !UUID.test(id)) return usage('skip needs one event id');
+        const reason = values.reason?.trim();
+        if (!reason || reason.length > 500) return usage('skip needs --reason, 1-500 characters');
+        const action = await skipDeadEvent(await db(), {
+          eventId: id,
+          tenantId: values.tenant ?? null,
+          actor: operatorActor(),
+          reason,
+          correlationId: `cli-skip-${randomUUID()}`,
+        });
+        if (!action) {
+          console.error(
+            `${id} is not a dead event${values.tenant ? ` of ${values.tenant}` : ''}; nothing skipped`,
+          );
+          return 1;
+        }
+        console.log(
+          `skipped ${id} (tenant ${action.tenantId}); recorded as operator action ${action.id}`,
+        );
+        return 0;
       }
       case 'replay': {
         // 0 is a time like any other (1970-01-01T00:00:00Z); only a missing or unparsable one is not.
@@ -132,6 +161,15 @@ async function main(): Promise<number> {
   } finally {
     await opened?.destroy();
   }
+}
+
+/**
+ * Who the operator action names: OUTBOX_OPERATOR if set, else the login
+ * name, under `operator:` so it cannot pass for a tenant's user.
+ */
+function operatorActor(): string {
+  const name = process.env.OUTBOX_OPERATOR?.trim() || os.userInfo().username;
+  return `operator:${name}`;
 }
 
 /** What retry and replay share: tenant, dry run, --yes, and the cap above which to ask. */
