@@ -24,7 +24,10 @@ export interface RecordedAction {
  * Returns null when the event is not dead (already retried, published, or not
  * the tenant's), so repeating a retry records nothing twice.
  */
-export function retryDeadEvent(db: Kysely<DB>, request: RetryRequest): Promise<RecordedAction | null> {
+export function retryDeadEvent(
+  db: Kysely<DB>,
+  request: RetryRequest,
+): Promise<RecordedAction | null> {
   return actOnDeadEvent(db, sql`retry_dead_event`, request);
 }
 
@@ -34,7 +37,10 @@ export function retryDeadEvent(db: Kysely<DB>, request: RetryRequest): Promise<R
  * later versions, held back while it was dead, go. Null when the event is
  * not dead, as for a retry.
  */
-export function skipDeadEvent(db: Kysely<DB>, request: RetryRequest): Promise<RecordedAction | null> {
+export function skipDeadEvent(
+  db: Kysely<DB>,
+  request: RetryRequest,
+): Promise<RecordedAction | null> {
   return actOnDeadEvent(db, sql`skip_dead_event`, request);
 }
 
