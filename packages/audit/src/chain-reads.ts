@@ -1,0 +1,128 @@
+import type { DB } from '@auditflow/db';
+import { type Kysely, sql, type Transaction } from 'kysely';
+import { CONTENT, ENTRY_KINDS } from './content-fields';
+import { type ContentField, contentText, type EntryKind } from './encoding';
+
+/** One link of a tenant's chain, as stored. */
+export interface ChainEntry {
+  tenantId: string;
+  seq: number;
+  kind: EntryKind;
+  rowId: string;
+  txid: bigint;
+  /** The row's occurred_at in the encoding's instant format. */
+  occurredAt: string;
+  contentHash: string;
+  prevHash: string;
+  hash: string;
+}
+
+/** A history row with the content text the chain hashes. */
+export interface HistoryRow {
+  tenantId: string;
+  kind: EntryKind;
+  id: string;
+  txid: bigint;
+  content: string;
+}
+
+type Reader = Kysely<DB> | Transaction<DB>;
+
+/** A tenant's chain (or every tenant's), in order. */
+export async function readEntries(db: Reader, tenantId?: string): Promise<ChainEntry[]> {
+  const tenant = tenantId ?? null;
+  const { rows } = await sql<{
+    tenant_id: string;
+    seq_text: string;
+    kind: EntryKind;
+    row_id: string;
+    txid: string;
+    occurred_at: string;
+    content_hash: string;
+    prev_hash: string;
+    hash: string;
+  }>`
+    SELECT tenant_id, seq::text AS seq_text, kind, row_id::text AS row_id, txid::text AS txid,
+           to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS occurred_at,
+           content_hash, prev_hash, hash
+      FROM audit_chain WHERE ${tenant}::text IS NULL OR tenant_id = ${tenant}
+     ORDER BY tenant_id COLLATE "C", seq
+  `.execute(db);
+  return rows.map((row) => ({
+    tenantId: row.tenant_id,
+    seq: Number(row.seq_text),
+    kind: row.kind,
+    rowId: row.row_id,
+    txid: BigInt(row.txid),
+    occurredAt: row.occurred_at,
+    contentHash: row.content_hash,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  }));
+}
+
+/**
+ * Every history row of a tenant (or of all, or of one entity), with its
+ * content text rebuilt from the columns.
+ */
+export async function readHistory(
+  db: Reader,
+  filter: { tenantId?: string; entityId?: string } = {},
+): Promise<HistoryRow[]> {
+  const out: HistoryRow[] = [];
+  for (const kind of ENTRY_KINDS) {
+    const spec = CONTENT[kind];
+    const columns = spec.fields.map((field, i) => `${field.sql} AS f${i}`).join(', ');
+    const conditions = [
+      filter.tenantId === undefined ? sql`true` : sql`tenant_id = ${filter.tenantId}`,
+      filter.entityId === undefined
+        ? sql`true`
+        : sql`${sql.ref(spec.entityColumn)} = ${filter.entityId}::uuid`,
+      spec.exclude ? sql.raw(`NOT (${spec.exclude})`) : sql`true`,
+    ];
+    const { rows } = await sql<Record<string, string | null>>`
+      SELECT tenant_id AS "tenantId", id::text AS "rowId", txid::text AS "rowTxid", ${sql.raw(columns)}
+        FROM ${sql.table(spec.table)} WHERE ${sql.join(conditions, sql` AND `)}
+    `.execute(db);
+    for (const row of rows) {
+      const fields: ContentField[] = spec.fields.map((field, i) => {
+        const value = row[`f${i}`] ?? null;
+        return value !== null && field.jsonb ? { jsonb: value } : value;
+      });
+      out.push({
+        tenantId: row.tenantId as string,
+        kind,
+        id: row.rowId as string,
+        txid: BigInt(row.rowTxid as string),
+        content: contentText(spec.version, fields),
+      });
+    }
+  }
+  return out;
+}
+
+/** What the database says of sealing and retention, for telling pending from missing. */
+export interface ChainState {
+  /** Every audit row below this transaction id has been sealed. */
+  sealedBelow: bigint;
+  /** Published events that occurred at or before this may have been pruned. */
+  prunedBefore: string | null;
+  /** Per tenant, the last checkpoint the database wrote. */
+  checkpointsWritten: Map<string, number>;
+}
+
+export async function readChainState(db: Reader): Promise<ChainState> {
+  const progress = await sql<{ sealed_below: string; pruned_before: string | null }>`
+    SELECT (SELECT sealed_below::text FROM audit_chain_progress) AS sealed_below,
+           (SELECT to_char(pruned_before AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+              FROM outbox_retention) AS pruned_before
+  `.execute(db);
+  const heads = await sql<{ tenant_id: string; checkpoint_no: number }>`
+    SELECT tenant_id, checkpoint_no FROM audit_chain_heads
+  `.execute(db);
+  return {
+    sealedBelow: BigInt(progress.rows[0]?.sealed_below ?? '0'),
+    prunedBefore: progress.rows[0]?.pruned_before ?? null,
+    checkpointsWritten: new Map(heads.rows.map((row) => [row.tenant_id, row.checkpoint_no])),
+  };
+}
