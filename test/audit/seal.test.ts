@@ -105,10 +105,11 @@ describe('sealing the audit chain', () => {
     const dying = new pg.Client({ connectionString: database.roleUrl('relay') });
     dying.on('error', () => {});
     await dying.connect();
+    const { rows } = await dying.query('SELECT pg_backend_pid() AS pid');
     await dying.query('BEGIN');
     await dying.query('SELECT seal_audit_chain(1000, 1000)');
     // The connection drops mid-transaction, as a Lambda that times out would.
-    await database.sql('SELECT pg_terminate_backend($1)', [dying.processID]);
+    await database.sql('SELECT pg_terminate_backend($1)', [rows[0].pid]);
     await dying.end().catch(() => {});
     expect(await readEntries(database.operatorDb(), tenant)).toEqual([]);
 
