@@ -80,7 +80,9 @@ async function resealConsistently(tenant: string, order?: (ids: string[]) => str
   );
   const ids = order ? order(entries.map((e) => e.rowId)) : entries.map((e) => e.rowId);
   let prev = GENESIS_HASH;
-  const statements = [{ text: 'DELETE FROM audit_chain WHERE tenant_id = $1', values: [tenant] }];
+  const statements: { text: string; values: unknown[] }[] = [
+    { text: 'DELETE FROM audit_chain WHERE tenant_id = $1', values: [tenant] },
+  ];
   ids.forEach((id, i) => {
     const row = rows.get(id);
     if (!row) throw new Error(`no row ${id}`);
