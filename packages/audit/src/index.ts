@@ -28,9 +28,11 @@ export {
   linkText,
   sha256Hex,
 } from './encoding';
+export { type AuditExport, EXPORT_FORMAT, type ExportedRow, exportEntity } from './export';
 export { fileCheckpointStore } from './file-checkpoint-store';
 export { s3CheckpointStore } from './s3-checkpoint-store';
 export { SEAL_BATCH, sealAuditChain } from './seal';
 export { checkpointStoreFromEnv, DEFAULT_RETENTION_DAYS } from './store-from-env';
 export { type VerifyReport, verifyChains } from './verify';
+export { type ExportFinding, verifyExport } from './verify-export';
 export { type Finding, type FindingKind, type TenantReport, verifyTenant } from './verify-tenant';
