@@ -180,15 +180,18 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       RETURN written;
     END $$;
 
-    -- Appends up to max_rows committed history rows to their tenants' chains,
-    -- then checkpoints every chain that grew. Idempotent and transactional:
-    -- a sealer that dies leaves nothing, and sealing again seals the rest.
-    CREATE FUNCTION seal_audit_chain(max_rows integer, segment_max integer DEFAULT 1000)
+    -- Appends the history of up to max_transactions committed transactions
+    -- (oldest first, each one whole) to their tenants' chains, then
+    -- checkpoints every chain that grew. Idempotent and transactional: a
+    -- sealer that dies leaves nothing, and sealing again seals the rest.
+    -- Returns the rows sealed (0: nothing left below the horizon).
+    CREATE FUNCTION seal_audit_chain(max_transactions integer, segment_max integer DEFAULT 1000)
       RETURNS integer
       LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
     DECLARE
       horizon xid8;
       from_txid xid8;
+      batch xid8[];
       r record;
       tenant text := NULL;
       head_seq bigint;
@@ -209,9 +212,20 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       horizon := pg_snapshot_xmin(pg_current_snapshot());
       SELECT sealed_below INTO from_txid FROM audit_chain_progress;
 
+      -- Every history row has the audit row of its version in its own
+      -- transaction (migrations 0002 and 0007), so the audit rows name the
+      -- transactions to seal; only those are rendered and hashed.
+      SELECT array_agg(t.txid ORDER BY t.txid) INTO batch FROM (
+        SELECT DISTINCT a.txid FROM audit_log a
+         WHERE a.txid >= from_txid AND a.txid < horizon
+           AND NOT EXISTS (SELECT 1 FROM audit_chain e WHERE e.kind = 'audit' AND e.row_id = a.id)
+         ORDER BY a.txid
+         LIMIT max_transactions
+      ) t;
+
       FOR r IN
         WITH audits AS (
-          SELECT * FROM audit_log a WHERE a.txid >= from_txid AND a.txid < horizon
+          SELECT * FROM audit_log a WHERE a.txid = ANY (batch)
         ), candidates AS (
           SELECT a.tenant_id, a.txid, 'audit'::text AS kind, a.id, a.occurred_at,
                  jsonb_build_array('auditflow.audit.v1', a.id::text, a.tenant_id, a.actor, a.action,
@@ -240,10 +254,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         )
         SELECT c.* FROM candidates c
          WHERE NOT EXISTS (SELECT 1 FROM audit_chain e WHERE e.kind = c.kind AND e.row_id = c.id)
-         -- Per tenant a prefix of (txid, kind, id): what a LIMIT leaves out
-         -- comes after everything sealed now.
          ORDER BY c.tenant_id COLLATE "C", c.txid, c.kind, c.id
-         LIMIT max_rows
       LOOP
         IF tenant IS DISTINCT FROM r.tenant_id THEN
           IF tenant IS NOT NULL THEN
@@ -269,9 +280,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       IF tenant IS NOT NULL THEN
         UPDATE audit_chain_heads SET seq = head_seq, hash = head_hash WHERE tenant_id = tenant;
       END IF;
-      IF sealed < max_rows THEN
-        UPDATE audit_chain_progress SET sealed_below = greatest(sealed_below, horizon);
-      END IF;
+      -- Every transaction below the watermark is sealed whole: the next seal
+      -- starts after the last one taken, or at the horizon when none was left.
+      UPDATE audit_chain_progress SET sealed_below = greatest(sealed_below,
+        CASE WHEN coalesce(cardinality(batch), 0) < max_transactions THEN horizon
+             ELSE (batch[cardinality(batch)]::text::numeric + 1)::text::xid8 END);
       PERFORM write_audit_checkpoints(segment_max);
       RETURN sealed;
     END $$;
