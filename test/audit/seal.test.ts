@@ -62,9 +62,14 @@ describe('sealing the audit chain', () => {
       },
     ]);
     await sealAndStore(database, tenant);
-    const report = await verifyChains(database.operatorDb(), store(), { tenantId: tenant });
-    expect(report.first).toBeNull();
-    expect(report.tenants[0]).toMatchObject({ entries: 1, rowsCompared: 1 });
+    for (const rebuildHere of [false, true]) {
+      const report = await verifyChains(database.operatorDb(), store(), {
+        tenantId: tenant,
+        rebuildHere,
+      });
+      expect(report.first).toBeNull();
+      expect(report.tenants[0]).toMatchObject({ entries: 1, rowsCompared: 1 });
+    }
     await removeLoneAuditRows(tenant);
   });
 

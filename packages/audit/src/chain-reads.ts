@@ -1,7 +1,7 @@
 import type { DB } from '@auditflow/db';
 import { type Kysely, sql, type Transaction } from 'kysely';
-import { CONTENT, ENTRY_KINDS } from './content-fields';
-import { type ContentField, contentText, type EntryKind } from './encoding';
+import { CONTENT, contentHashSql, ENTRY_KINDS } from './content-fields';
+import { type ContentField, contentText, type EntryKind, sha256Hex } from './encoding';
 
 /** One link of a tenant's chain, as stored. */
 export interface ChainEntry {
@@ -17,13 +17,14 @@ export interface ChainEntry {
   hash: string;
 }
 
-/** A history row with the content text the chain hashes. */
+/** A history row with the hash of its content (and the content text, when rebuilt here). */
 export interface HistoryRow {
   tenantId: string;
   kind: EntryKind;
   id: string;
   txid: bigint;
-  content: string;
+  contentHash: string;
+  content: string | null;
 }
 
 type Reader = Kysely<DB> | Transaction<DB>;
@@ -62,17 +63,23 @@ export async function readEntries(db: Reader, tenantId?: string): Promise<ChainE
 }
 
 /**
- * Every history row of a tenant (or of all, or of one entity), with its
- * content text rebuilt from the columns.
+ * Every history row of a tenant (or of all, or of one entity) with its
+ * content hash: by default computed in Postgres from the columns with
+ * built-in functions; with `rebuildHere`, the content text is rebuilt from
+ * the columns' values in this process and hashed here (independent of the
+ * server's functions, and slower: every row's text crosses the wire).
  */
 export async function readHistory(
   db: Reader,
   filter: { tenantId?: string; entityId?: string } = {},
+  options: { rebuildHere?: boolean } = {},
 ): Promise<HistoryRow[]> {
   const out: HistoryRow[] = [];
   for (const kind of ENTRY_KINDS) {
     const spec = CONTENT[kind];
-    const columns = spec.fields.map((field, i) => `${field.sql} AS f${i}`).join(', ');
+    const columns = options.rebuildHere
+      ? spec.fields.map((field, i) => `${field.sql} AS f${i}`).join(', ')
+      : `${contentHashSql(spec)} AS "contentHash"`;
     const conditions = [
       filter.tenantId === undefined ? sql`true` : sql`tenant_id = ${filter.tenantId}`,
       filter.entityId === undefined
@@ -85,16 +92,21 @@ export async function readHistory(
         FROM ${sql.table(spec.table)} WHERE ${sql.join(conditions, sql` AND `)}
     `.execute(db);
     for (const row of rows) {
-      const fields: ContentField[] = spec.fields.map((field, i) => {
-        const value = row[`f${i}`] ?? null;
-        return value !== null && field.jsonb ? { jsonb: value } : value;
-      });
+      let content: string | null = null;
+      if (options.rebuildHere) {
+        const fields: ContentField[] = spec.fields.map((field, i) => {
+          const value = row[`f${i}`] ?? null;
+          return value !== null && field.jsonb ? { jsonb: value } : value;
+        });
+        content = contentText(spec.version, fields);
+      }
       out.push({
         tenantId: row.tenantId as string,
         kind,
         id: row.rowId as string,
         txid: BigInt(row.rowTxid as string),
-        content: contentText(spec.version, fields),
+        contentHash: content === null ? (row.contentHash as string) : sha256Hex(content),
+        content,
       });
     }
   }

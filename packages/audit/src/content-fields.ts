@@ -13,7 +13,8 @@ export interface ContentSpec {
   table: 'audit_log' | 'state_transitions' | 'outbox';
   /** The column naming the aggregate, for one entity's history. */
   entityColumn: string;
-  fields: readonly { sql: string; jsonb?: true }[];
+  /** `column` names a jsonb field's column, for rendering the array inside Postgres. */
+  fields: readonly { sql: string; jsonb?: true; column?: string }[];
   /** Rows of the table that are not history (checkpoint events). */
   exclude?: string;
 }
@@ -34,8 +35,8 @@ export const CONTENT: Record<EntryKind, ContentSpec> = {
       { sql: 'entity_type' },
       { sql: 'entity_id::text' },
       { sql: 'entity_version::text' },
-      { sql: 'before::text', jsonb: true },
-      { sql: 'after::text', jsonb: true },
+      { sql: 'before::text', jsonb: true, column: 'before' },
+      { sql: 'after::text', jsonb: true, column: 'after' },
       { sql: instant('occurred_at') },
       { sql: 'correlation_id' },
       { sql: 'causation_id' },
@@ -74,7 +75,7 @@ export const CONTENT: Record<EntryKind, ContentSpec> = {
       { sql: 'aggregate_id::text' },
       { sql: 'aggregate_version::text' },
       { sql: 'event_type' },
-      { sql: 'payload::text', jsonb: true },
+      { sql: 'payload::text', jsonb: true, column: 'payload' },
       { sql: instant('occurred_at') },
       { sql: 'correlation_id' },
       { sql: 'causation_id' },
@@ -86,3 +87,14 @@ export const CONTENT: Record<EntryKind, ContentSpec> = {
 };
 
 export const ENTRY_KINDS: readonly EntryKind[] = ['audit', 'event', 'transition'];
+
+/**
+ * The content hash computed by Postgres itself, from the same fields with
+ * built-in functions only (jsonb_build_array, to_char, sha256): what the
+ * sealer hashed, recomputed where the rows are, so that verifying does not
+ * ship every row's text to the verifier.
+ */
+export function contentHashSql(spec: ContentSpec): string {
+  const fields = spec.fields.map((field) => field.column ?? field.sql).join(', ');
+  return `encode(sha256(convert_to(jsonb_build_array('${spec.version}', ${fields})::text, 'UTF8')), 'hex')`;
+}

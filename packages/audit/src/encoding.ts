@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * The chain's encoding, version 1 (docs/audit-verification.md). A row's
@@ -62,7 +62,8 @@ export function contentText(version: string, fields: readonly ContentField[]): s
 
 /** Lower-case hex SHA-256 of the UTF-8 bytes of `text`. */
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  // One-shot: a third cheaper than a createHash object per row, which verify feels.
+  return hash('sha256', text, 'hex');
 }
 
 export interface LinkInput {
@@ -76,15 +77,7 @@ export interface LinkInput {
 
 /** What an entry's hash covers, one field per line (only the tenant could hold a newline, and it comes second). */
 export function linkText(entry: LinkInput): string {
-  return [
-    CHAIN_ENCODING,
-    entry.tenantId,
-    String(entry.seq),
-    entry.kind,
-    entry.rowId,
-    entry.contentHash,
-    entry.prevHash,
-  ].join('\n');
+  return `${CHAIN_ENCODING}\n${entry.tenantId}\n${entry.seq}\n${entry.kind}\n${entry.rowId}\n${entry.contentHash}\n${entry.prevHash}`;
 }
 
 export function linkHash(entry: LinkInput): string {

@@ -52,7 +52,7 @@ export async function exportEntity(
     .setAccessMode('read only')
     .execute(async (trx) => ({
       entries: await readEntries(trx, options.tenantId),
-      rows: await readHistory(trx, options),
+      rows: await readHistory(trx, options, { rebuildHere: true }),
     }));
   const contentOf = new Map(rows.map((row) => [`${row.kind}:${row.id}`, row]));
   const ofEntity = new Set(rows.map((row) => `${row.kind}:${row.id}`));
@@ -61,7 +61,7 @@ export async function exportEntity(
   const prunedEvents = new Set(
     rows
       .filter((row) => row.kind === 'transition')
-      .map((row) => JSON.parse(row.content)[13] as string)
+      .map((row) => JSON.parse(row.content ?? '[]')[13] as string)
       .filter((eventId) => !ofEntity.has(`event:${eventId}`)),
   );
   const segmentOf = (seq: number) =>

@@ -15,7 +15,7 @@ export {
   type StoredCheckpoint,
   type StoredCheckpoints,
 } from './checkpoint';
-export { CONTENT, type ContentSpec, ENTRY_KINDS } from './content-fields';
+export { CONTENT, type ContentSpec, contentHashSql, ENTRY_KINDS } from './content-fields';
 export {
   CHAIN_ENCODING,
   type ContentField,

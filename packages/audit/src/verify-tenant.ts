@@ -1,6 +1,6 @@
 import type { ChainEntry, ChainState, HistoryRow } from './chain-reads';
 import type { StoredCheckpoint } from './checkpoint';
-import { CHAIN_ENCODING, type EntryKind, GENESIS_HASH, linkHash, sha256Hex } from './encoding';
+import { CHAIN_ENCODING, type EntryKind, GENESIS_HASH, linkHash } from './encoding';
 
 export type FindingKind =
   /** A row's content no longer hashes to its entry's content hash: an edit. */
@@ -140,7 +140,7 @@ export function verifyTenant(input: TenantInput): TenantReport {
     let contentHash = entry.contentHash;
     if (row) {
       rowsCompared++;
-      contentHash = sha256Hex(row.content);
+      contentHash = row.contentHash;
       if (contentHash !== entry.contentHash) {
         findings.push({
           kind: 'content_mismatch',
@@ -173,7 +173,7 @@ export function verifyTenant(input: TenantInput): TenantReport {
         row: named,
         detail: 'does not link to the entry before it',
       });
-    } else if (linkHash({ ...entry, tenantId }) !== entry.hash) {
+    } else if (linkHash(entry) !== entry.hash) {
       findings.push({
         kind: 'link_mismatch',
         tenantId,

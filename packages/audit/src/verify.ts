@@ -32,7 +32,10 @@ function groupBy<T extends { tenantId: string }>(items: T[]): Map<string, T[]> {
 
 /**
  * Recomputes every chain (or one tenant's) from the database and compares it
- * with the rows and with the checkpoints kept outside. Read only, in one
+ * with the rows and with the checkpoints kept outside. Content hashes are
+ * computed by Postgres's built-in functions next to the rows, unless
+ * `rebuildHere` asks for the content text to be rebuilt and hashed in this
+ * process (see readHistory); links and checkpoints are always checked here. Read only, in one
  * REPEATABLE READ snapshot; the checkpoints are listed before the snapshot
  * is taken, so every entry a stored checkpoint covers had committed by then
  * and a concurrent seal cannot look like a truncation.
@@ -40,7 +43,7 @@ function groupBy<T extends { tenantId: string }>(items: T[]): Map<string, T[]> {
 export async function verifyChains(
   db: Kysely<DB>,
   store: CheckpointStore,
-  options: { tenantId?: string } = {},
+  options: { tenantId?: string; rebuildHere?: boolean } = {},
 ): Promise<VerifyReport> {
   const started = performance.now();
   const stored = await store.list(options.tenantId);
@@ -50,7 +53,11 @@ export async function verifyChains(
     .setAccessMode('read only')
     .execute(async (trx) => ({
       entries: await readEntries(trx, options.tenantId),
-      rows: await readHistory(trx, { tenantId: options.tenantId }),
+      rows: await readHistory(
+        trx,
+        { tenantId: options.tenantId },
+        { rebuildHere: options.rebuildHere },
+      ),
       state: await readChainState(trx),
     }));
   const entriesOf = groupBy<ChainEntry>(entries);

@@ -14,8 +14,10 @@ import { localDataDir } from '../data-dir';
 import { stackFile } from '../stack';
 
 const USAGE = `usage: npm run audit -- <command>
-  verify [--tenant <t>] [--json]            recompute the chains and compare them with the rows and the
-                                            stored checkpoints; exits 1 on any finding
+  verify [--tenant <t>] [--json] [--rebuild-here]
+                                            recompute the chains and compare them with the rows and the
+                                            stored checkpoints; exits 1 on any finding. --rebuild-here
+                                            rebuilds each row's content text here, not in Postgres
   export --tenant <t> --entity <id> [--out <file>]
                                             one entity's history with the proofs of each row (JSON)
   check-export <file> [--json]              check an export offline; exits 1 on any finding
@@ -38,6 +40,7 @@ async function main(): Promise<number> {
       entity: { type: 'string' },
       out: { type: 'string' },
       json: { type: 'boolean', default: false },
+      'rebuild-here': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
