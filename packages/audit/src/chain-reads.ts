@@ -113,6 +113,85 @@ export async function readHistory(
   return out;
 }
 
+/**
+ * The chain (of one tenant, or of all) with, for each entry, the content
+ * hash of its row as it is now, computed by Postgres next to the row (null
+ * when the row is gone): one pass over the chain, no row text on the wire.
+ */
+export async function readCheckedEntries(
+  db: Reader,
+  tenantId?: string,
+): Promise<(ChainEntry & { rowContentHash: string | null })[]> {
+  const tenant = tenantId ?? null;
+  const hashOf = (kind: EntryKind, alias: string) => {
+    const spec = CONTENT[kind];
+    return sql.raw(
+      `(SELECT ${contentHashSql(spec)} FROM ${spec.table} ${alias}
+         WHERE ${alias}.id = c.row_id${spec.exclude ? ` AND NOT (${spec.exclude})` : ''})`,
+    );
+  };
+  const { rows } = await sql<{
+    tenant_id: string;
+    seq_text: string;
+    kind: EntryKind;
+    row_id: string;
+    txid: string;
+    occurred_at: string;
+    content_hash: string;
+    prev_hash: string;
+    hash: string;
+    row_hash: string | null;
+  }>`
+    SELECT tenant_id, seq::text AS seq_text, kind, row_id::text AS row_id, txid::text AS txid,
+           to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS occurred_at,
+           content_hash, prev_hash, hash,
+           CASE kind WHEN 'audit' THEN ${hashOf('audit', 'a')}
+                     WHEN 'transition' THEN ${hashOf('transition', 't')}
+                     ELSE ${hashOf('event', 'o')} END AS row_hash
+      FROM audit_chain c WHERE ${tenant}::text IS NULL OR tenant_id = ${tenant}
+     ORDER BY tenant_id COLLATE "C", c.seq
+  `.execute(db);
+  return rows.map((row) => ({
+    tenantId: row.tenant_id,
+    seq: Number(row.seq_text),
+    kind: row.kind,
+    rowId: row.row_id,
+    txid: BigInt(row.txid),
+    occurredAt: row.occurred_at,
+    contentHash: row.content_hash,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+    rowContentHash: row.row_hash,
+  }));
+}
+
+/** History rows (of one tenant, or of all) that no chain entry names, with their content hashes. */
+export async function readUnchainedRows(db: Reader, tenantId?: string): Promise<HistoryRow[]> {
+  const tenant = tenantId ?? null;
+  const out: HistoryRow[] = [];
+  for (const kind of ENTRY_KINDS) {
+    const spec = CONTENT[kind];
+    const { rows } = await sql<{ tenant_id: string; id: string; txid: string; hash: string }>`
+      SELECT tenant_id, id::text AS id, txid::text AS txid, ${sql.raw(contentHashSql(spec))} AS hash
+        FROM ${sql.table(spec.table)} r
+       WHERE (${tenant}::text IS NULL OR tenant_id = ${tenant})
+         AND ${sql.raw(spec.exclude ? `NOT (${spec.exclude})` : 'true')}
+         AND NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.kind = ${kind} AND c.row_id = r.id)
+    `.execute(db);
+    for (const row of rows) {
+      out.push({
+        tenantId: row.tenant_id,
+        kind,
+        id: row.id,
+        txid: BigInt(row.txid),
+        contentHash: row.hash,
+        content: null,
+      });
+    }
+  }
+  return out;
+}
+
 /** What the database says of sealing and retention, for telling pending from missing. */
 export interface ChainState {
   /** Every audit row below this transaction id has been sealed. */

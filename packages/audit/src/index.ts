@@ -3,8 +3,10 @@ export {
   type ChainState,
   type HistoryRow,
   readChainState,
+  readCheckedEntries,
   readEntries,
   readHistory,
+  readUnchainedRows,
 } from './chain-reads';
 export {
   type CheckpointConflict,
@@ -35,4 +37,10 @@ export { SEAL_BATCH, sealAuditChain } from './seal';
 export { checkpointStoreFromEnv, DEFAULT_RETENTION_DAYS } from './store-from-env';
 export { type VerifyReport, verifyChains } from './verify';
 export { type ExportFinding, verifyExport } from './verify-export';
-export { type Finding, type FindingKind, type TenantReport, verifyTenant } from './verify-tenant';
+export {
+  type CheckedEntry,
+  type Finding,
+  type FindingKind,
+  type TenantReport,
+  verifyTenant,
+} from './verify-tenant';

@@ -50,15 +50,17 @@ export interface TenantReport {
   findings: Finding[];
 }
 
+/** A chain entry with the content hash of its row as it is now (null: the row is gone). */
+export type CheckedEntry = ChainEntry & { rowContentHash: string | null };
+
 export interface TenantInput {
   tenantId: string;
-  entries: ChainEntry[];
-  rows: HistoryRow[];
+  entries: CheckedEntry[];
+  /** History rows no entry names: not sealed yet, or forged. */
+  unchained: HistoryRow[];
   checkpoints: StoredCheckpoint[];
   state: ChainState;
 }
-
-const rowKey = (kind: string, id: string) => `${kind}:${id}`;
 
 /** (txid, kind, id) order, the order sealing appends in. */
 function compareOrder(
@@ -79,8 +81,6 @@ function compareOrder(
 export function verifyTenant(input: TenantInput): TenantReport {
   const { tenantId, entries, checkpoints, state } = input;
   const findings: Finding[] = [];
-  const rows = new Map<string, HistoryRow>();
-  for (const row of input.rows) rows.set(rowKey(row.kind, row.id), row);
 
   // What the world outside keeps: the hash of each anchored position.
   const anchored: string[] = [];
@@ -117,14 +117,11 @@ export function verifyTenant(input: TenantInput): TenantReport {
 
   let prev = GENESIS_HASH;
   let expectedSeq = 1;
-  let previous: ChainEntry | undefined;
+  let previous: CheckedEntry | undefined;
   let rowsCompared = 0;
   let pruned = 0;
-  const sealed = new Set<string>();
   for (const entry of entries) {
-    const row = rows.get(rowKey(entry.kind, entry.rowId));
     const named = { kind: entry.kind, id: entry.rowId };
-    sealed.add(rowKey(entry.kind, entry.rowId));
     const before = findings.length;
     if (entry.seq !== expectedSeq) {
       findings.push({
@@ -138,9 +135,9 @@ export function verifyTenant(input: TenantInput): TenantReport {
       });
     }
     let contentHash = entry.contentHash;
-    if (row) {
+    if (entry.rowContentHash !== null) {
       rowsCompared++;
-      contentHash = row.contentHash;
+      contentHash = entry.rowContentHash;
       if (contentHash !== entry.contentHash) {
         findings.push({
           kind: 'content_mismatch',
@@ -236,8 +233,7 @@ export function verifyTenant(input: TenantInput): TenantReport {
   }
 
   let unsealed = 0;
-  for (const row of input.rows) {
-    if (sealed.has(rowKey(row.kind, row.id))) continue;
+  for (const row of input.unchained) {
     const beforeLast =
       last !== undefined &&
       compareOrder(

@@ -1,14 +1,15 @@
 import type { DB } from '@auditflow/db';
 import type { Kysely } from 'kysely';
 import {
-  type ChainEntry,
   type HistoryRow,
   readChainState,
+  readCheckedEntries,
   readEntries,
   readHistory,
+  readUnchainedRows,
 } from './chain-reads';
 import type { CheckpointConflict, CheckpointStore, StoredCheckpoint } from './checkpoint';
-import { type Finding, type TenantReport, verifyTenant } from './verify-tenant';
+import { type CheckedEntry, type Finding, type TenantReport, verifyTenant } from './verify-tenant';
 
 export interface VerifyReport {
   ok: boolean;
@@ -47,21 +48,21 @@ export async function verifyChains(
 ): Promise<VerifyReport> {
   const started = performance.now();
   const stored = await store.list(options.tenantId);
-  const { entries, rows, state } = await db
+  const { entries, unchained, state } = await db
     .transaction()
     .setIsolationLevel('repeatable read')
     .setAccessMode('read only')
     .execute(async (trx) => ({
-      entries: await readEntries(trx, options.tenantId),
-      rows: await readHistory(
-        trx,
-        { tenantId: options.tenantId },
-        { rebuildHere: options.rebuildHere },
-      ),
+      ...(options.rebuildHere
+        ? await rebuiltHere(trx, options.tenantId)
+        : {
+            entries: await readCheckedEntries(trx, options.tenantId),
+            unchained: await readUnchainedRows(trx, options.tenantId),
+          }),
       state: await readChainState(trx),
     }));
-  const entriesOf = groupBy<ChainEntry>(entries);
-  const rowsOf = groupBy<HistoryRow>(rows);
+  const entriesOf = groupBy<CheckedEntry>(entries);
+  const rowsOf = groupBy<HistoryRow>(unchained);
   const checkpointsOf = groupBy<StoredCheckpoint>(stored.checkpoints);
   const tenants = [...new Set([...entriesOf.keys(), ...rowsOf.keys(), ...checkpointsOf.keys()])]
     .filter((tenant) => options.tenantId === undefined || tenant === options.tenantId)
@@ -70,7 +71,7 @@ export async function verifyChains(
     const report = verifyTenant({
       tenantId,
       entries: entriesOf.get(tenantId) ?? [],
-      rows: rowsOf.get(tenantId) ?? [],
+      unchained: rowsOf.get(tenantId) ?? [],
       checkpoints: checkpointsOf.get(tenantId) ?? [],
       state,
     });
@@ -90,7 +91,24 @@ export async function verifyChains(
     first,
     tenants: reports,
     conflicts: stored.conflicts,
-    rows: rows.length,
+    rows: entries.length + unchained.length,
     durationMs: performance.now() - started,
   };
+}
+
+/** The same inputs, with every row's content text rebuilt and hashed in this process. */
+async function rebuiltHere(
+  trx: Parameters<typeof readEntries>[0],
+  tenantId: string | undefined,
+): Promise<{ entries: CheckedEntry[]; unchained: HistoryRow[] }> {
+  const chain = await readEntries(trx, tenantId);
+  const rows = await readHistory(trx, { tenantId }, { rebuildHere: true });
+  const byKey = new Map(rows.map((row) => [`${row.kind}:${row.id}`, row]));
+  const entries = chain.map((entry) => {
+    const key = `${entry.kind}:${entry.rowId}`;
+    const row = byKey.get(key);
+    byKey.delete(key);
+    return { ...entry, rowContentHash: row?.contentHash ?? null };
+  });
+  return { entries, unchained: [...byKey.values()] };
 }
