@@ -196,9 +196,19 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       tenant text := NULL;
       head_seq bigint;
       head_hash text;
-      content_hash text;
       link text;
       sealed integer := 0;
+      -- The entries of this call, inserted together at the end (one
+      -- statement instead of one per row; element assignment is in place).
+      e_tenant text[] := '{}';
+      e_seq bigint[] := '{}';
+      e_kind text[] := '{}';
+      e_id uuid[] := '{}';
+      e_txid xid8[] := '{}';
+      e_at timestamptz[] := '{}';
+      e_content text[] := '{}';
+      e_prev text[] := '{}';
+      e_hash text[] := '{}';
     BEGIN
       IF current_setting('transaction_isolation') <> 'read committed' THEN
         RAISE EXCEPTION 'seal_audit_chain() runs in READ COMMITTED: its snapshot must follow its lock'
@@ -252,7 +262,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
               ON o.aggregate_type = a.entity_type AND o.aggregate_id = a.entity_id
              AND o.aggregate_version = a.entity_version AND o.txid = a.txid
         )
-        SELECT c.* FROM candidates c
+        SELECT c.tenant_id, c.txid, c.kind, c.id, c.occurred_at,
+               audit_chain_sha256(c.content) AS content_hash
+          FROM candidates c
          WHERE NOT EXISTS (SELECT 1 FROM audit_chain e WHERE e.kind = c.kind AND e.row_id = c.id)
          ORDER BY c.tenant_id COLLATE "C", c.txid, c.kind, c.id
       LOOP
@@ -268,15 +280,23 @@ export async function up(db: Kysely<unknown>): Promise<void> {
            WHERE tenant_id = tenant FOR UPDATE;
         END IF;
         head_seq := head_seq + 1;
-        content_hash := audit_chain_sha256(r.content);
         link := audit_chain_sha256(concat_ws(E'\n', 'auditflow.chain.v1', tenant, head_seq::text,
-                                             r.kind, r.id::text, content_hash, head_hash));
-        INSERT INTO audit_chain (tenant_id, seq, kind, row_id, txid, occurred_at, content_hash,
-                                 prev_hash, hash)
-        VALUES (tenant, head_seq, r.kind, r.id, r.txid, r.occurred_at, content_hash, head_hash, link);
-        head_hash := link;
+                                             r.kind, r.id::text, r.content_hash, head_hash));
         sealed := sealed + 1;
+        e_tenant[sealed] := tenant;
+        e_seq[sealed] := head_seq;
+        e_kind[sealed] := r.kind;
+        e_id[sealed] := r.id;
+        e_txid[sealed] := r.txid;
+        e_at[sealed] := r.occurred_at;
+        e_content[sealed] := r.content_hash;
+        e_prev[sealed] := head_hash;
+        e_hash[sealed] := link;
+        head_hash := link;
       END LOOP;
+      INSERT INTO audit_chain (tenant_id, seq, kind, row_id, txid, occurred_at, content_hash,
+                               prev_hash, hash)
+      SELECT * FROM unnest(e_tenant, e_seq, e_kind, e_id, e_txid, e_at, e_content, e_prev, e_hash);
       IF tenant IS NOT NULL THEN
         UPDATE audit_chain_heads SET seq = head_seq, hash = head_hash WHERE tenant_id = tenant;
       END IF;
