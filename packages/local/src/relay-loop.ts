@@ -47,8 +47,9 @@ export async function startRelayLoop(options: {
     onRestored: () => logger.info('relay notifications restored'),
   });
   const stopped = new AbortController();
-  // The Lambda's per-minute housekeeping, here on a timer of its own: sealing
-  // runs beside the drain, which then sends its checkpoint events.
+  // The per-minute housekeeping below seals too; locally the chain is also
+  // sealed every 10 s on a timer of its own, beside the drain, which then
+  // sends the checkpoint events, so the local unsealed window is short.
   const sealEvery = options.sealIntervalMs ?? LOCAL_SEAL_INTERVAL_MS;
   let sealing: Promise<void> = Promise.resolve();
   const seal = () => {
