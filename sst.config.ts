@@ -163,6 +163,58 @@ export default $config({
       },
     });
 
+    // Audit chain checkpoints, kept where the database's credentials cannot reach: a bucket
+    // with Object Lock in COMPLIANCE mode, so no one, the account's root included, can delete
+    // or shorten the lock on a checkpoint before its retention ends. Object Lock needs
+    // versioning, and a locked bucket can never be emptied early, so it is never destroyed
+    // with the stage. For the strongest separation deploy it in an account the database's
+    // administrators do not control. Retention: AUDIT_CHECKPOINT_RETENTION_DAYS at deploy
+    // (default seven years).
+    const checkpointRetentionDays = Number(process.env.AUDIT_CHECKPOINT_RETENTION_DAYS ?? 2555);
+    if (!Number.isInteger(checkpointRetentionDays) || checkpointRetentionDays < 1) {
+      throw new Error('AUDIT_CHECKPOINT_RETENTION_DAYS must be a whole number of days');
+    }
+    const auditCheckpoints = new sst.aws.Bucket('AuditCheckpoints', {
+      versioning: true,
+      transform: {
+        bucket: (args) => {
+          args.objectLockEnabled = true;
+          args.forceDestroy = false;
+        },
+      },
+    });
+    new aws.s3.BucketObjectLockConfiguration(
+      'AuditCheckpointsLock',
+      {
+        bucket: auditCheckpoints.name,
+        objectLockEnabled: 'Enabled',
+        rule: { defaultRetention: { mode: 'COMPLIANCE', days: checkpointRetentionDays } },
+      },
+      { dependsOn: [auditCheckpoints] },
+    );
+    // The checkpoint subscriber writes new checkpoints and nothing else: no delete, no
+    // retention change, no read (verifying reads with the operator's own AWS credentials).
+    const subscriberExtras: Record<
+      string,
+      {
+        permissions: { actions: string[]; resources: $util.Input<string>[] }[];
+        environment: Record<string, $util.Input<string>>;
+      }
+    > = {
+      'store-audit-checkpoints': {
+        permissions: [
+          {
+            actions: ['s3:PutObject', 's3:PutObjectRetention'],
+            resources: [$interpolate`${auditCheckpoints.arn}/checkpoints/*`],
+          },
+        ],
+        environment: {
+          AUDIT_CHECKPOINT_BUCKET: auditCheckpoints.name,
+          AUDIT_CHECKPOINT_RETENTION_DAYS: String(checkpointRetentionDays),
+        },
+      },
+    };
+
     // The subscribers, declared once and shared with the local stack's EventBridge endpoint, so
     // what a subscriber receives locally is what its rule matches here.
     //
@@ -203,13 +255,17 @@ export default $config({
           timeout: '30 seconds',
           environment: {
             ...databaseFunction.environment,
+            ...subscriberExtras[subscription.name]?.environment,
             POWERTOOLS_SERVICE_NAME: subscription.name,
           },
           // Lambda's maximum. The inbox row commits with the effect, so a retry after a
           // failure part-way through cannot apply it twice.
           retries: 2,
           // Lambda delivers on-failure records with the function's own role.
-          permissions: [{ actions: ['sqs:SendMessage'], resources: [dlq.arn] }],
+          permissions: [
+            { actions: ['sqs:SendMessage'], resources: [dlq.arn] },
+            ...(subscriberExtras[subscription.name]?.permissions ?? []),
+          ],
           transform: {
             eventInvokeConfig: {
               // Lambda's maximum: an event held back by throttling outlives a short outage.
@@ -384,7 +440,13 @@ export default $config({
       });
     }
 
-    return { api: api.url, bus: bus.name, console: operatorConsole.url, subscriberDlqs };
+    return {
+      api: api.url,
+      bus: bus.name,
+      console: operatorConsole.url,
+      subscriberDlqs,
+      auditCheckpoints: auditCheckpoints.name,
+    };
   },
 });
 

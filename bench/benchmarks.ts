@@ -1,3 +1,4 @@
+import { auditChain } from './audit-chain';
 import { coldStart } from './cold-start';
 import { consolePages } from './console-pages';
 import type { Benchmark } from './harness';
@@ -17,6 +18,7 @@ export const benchmarks: Benchmark<any>[] = [
   relayDrain,
   rowLevelSecurity,
   ledger,
+  auditChain,
   latency,
   latencyLambda,
   history,

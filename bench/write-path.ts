@@ -49,7 +49,15 @@ export async function routeHandler(method: string, routePath: string): Promise<H
 /** Invokes a route handler in-process with the API Gateway v2 event AWS would send. */
 export function invoke(
   handler: Handler,
-  request: { path: string; routePath: string; id?: string; body?: unknown; sub: string },
+  request: {
+    path: string;
+    routePath: string;
+    id?: string;
+    body?: unknown;
+    sub: string;
+    /** The token's tenant; the benchmarks' one tenant unless given. */
+    tenant?: string;
+  },
 ) {
   const body = request.body === undefined ? undefined : Buffer.from(JSON.stringify(request.body));
   const event = toApiGatewayEvent(
@@ -68,7 +76,11 @@ export function invoke(
       routeKey: `POST ${request.routePath}`,
       pathParameters: request.id ? { id: request.id } : {},
     },
-    { tenant_id: TENANT, sub: request.sub, scope: 'payroll:submit payroll:approve' },
+    {
+      tenant_id: request.tenant ?? TENANT,
+      sub: request.sub,
+      scope: 'payroll:submit payroll:approve',
+    },
   );
   return handler(event, lambdaContext(request.routePath));
 }

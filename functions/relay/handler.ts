@@ -64,8 +64,8 @@ function build() {
 let runtime: ReturnType<typeof build> | undefined;
 
 /**
- * One scheduled invocation: prune (published events, idempotency keys,
- * inbox receipts past their retention), then drain until the
+ * One scheduled invocation: seal the audit chain and prune (published
+ * events, idempotency keys, inbox receipts past their retention), then drain until the
  * Lambda's deadline (minus a margin), so one invocation covers the minute
  * until the next. While idle it waits for the outbox's commit notification,
  * and polls with backoff in case one is missed or never comes (an event due

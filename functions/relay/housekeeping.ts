@@ -1,3 +1,4 @@
+import { sealAuditChain } from '@auditflow/audit';
 import { type DB, isDatabaseUnavailable } from '@auditflow/db';
 import { prunePublished } from '@auditflow/relay';
 import { pruneInbox } from '@auditflow/subscriber';
@@ -9,8 +10,11 @@ import type { Kysely } from 'kysely';
 const PRUNE_LIMIT = 10_000;
 
 /**
- * What the relay forgets on each round, the Lambda each invocation and the
- * local loop each minute: published events past RELAY_RETENTION_HOURS,
+ * The relay's housekeeping on each round, the Lambda each invocation and the
+ * local loop each minute. First it seals the audit chain (so the checkpoint
+ * events it writes leave in the drain that follows, and what it sealed may
+ * be pruned); then it forgets published events past RELAY_RETENTION_HOURS
+ * (only once sealed),
  * idempotency keys past IDEMPOTENCY_RETENTION_HOURS, and subscribers'
  * receipts past the inbox retention the database holds. Retention must never
  * stand in the way of delivery: a failed prune is reported and the next
@@ -36,6 +40,15 @@ export async function pruneRound(
     ],
     ['inbox receipts', () => pruneInbox(db, { limit: PRUNE_LIMIT })],
   ] as const;
+  try {
+    const sealed = await sealAuditChain(db);
+    if (sealed > 0) logger.info('sealed audit chain rows', { sealed });
+  } catch (error) {
+    if (isDatabaseUnavailable(error)) return;
+    logger.warn('sealing the audit chain failed; will try again next round', {
+      error: String(error),
+    });
+  }
   for (const [what, prune] of prunes) {
     try {
       const pruned = await prune();

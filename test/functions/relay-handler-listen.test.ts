@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { sealAuditChain } from '@auditflow/audit';
 import { createDb, type DB } from '@auditflow/db';
 import { createPayrollRun } from '@auditflow/domain';
 import { lambdaContext } from '@auditflow/local';
 import type { Kysely } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { aPayrollRun } from '../support/api';
 import { useTestDatabase } from '../support/database';
 import { BUS, outboxStatusCounts, useEventBridgeEndpoint } from '../support/relay';
@@ -52,6 +53,17 @@ const commitEvent = (tenantId: string) => {
 
 const published = (tenantId: string) => async () =>
   (await outboxStatusCounts(database, tenantId)).published === 1;
+
+// Each invocation seals the audit chain first: the history of earlier tests
+// is sealed and its checkpoints sent here beforehand, so an invocation's
+// count is its own test's events.
+beforeEach(async () => {
+  await sealAuditChain(database.relayDb());
+  await database.sql(
+    `UPDATE outbox SET status = 'published', published_at = now()
+      WHERE event_type = 'audit.checkpoint.v1' AND status = 'pending'`,
+  );
+});
 
 const listening = async () => (await listenConnections(database)).some((c) => c.listening);
 

@@ -29,8 +29,9 @@ describe('the relay Lambda', () => {
     const started = Date.now();
     const result = await handler(scheduledEvent, context);
     const elapsed = Date.now() - started;
-    expect(result).toMatchObject({ published: 50, dead: 0 });
-    expect(await outboxStatusCounts(database, tenantId)).toEqual({ published: 50 });
+    // The 50 events, and the checkpoint of the chain its housekeeping sealed first.
+    expect(result).toMatchObject({ published: 51, dead: 0 });
+    expect(await outboxStatusCounts(database, tenantId)).toEqual({ published: 51 });
     // It keeps polling for new work until its deadline minus the margin, then returns.
     expect(elapsed).toBeGreaterThanOrEqual(1_000);
     expect(elapsed).toBeLessThan(1_500);
@@ -50,5 +51,18 @@ describe('the relay Lambda', () => {
       tenantId,
     ]);
     expect(rows).toEqual([{ key: 'new' }]);
+  });
+
+  it('seals the audit chain when the schedule fires, and its checkpoint leaves in the same drain', async () => {
+    const tenantId = 'relay-lambda-chain';
+    await seedPayrollRuns(database, { tenantId, runs: 3 });
+    const { handler } = await import('../../functions/relay/handler');
+    await handler(scheduledEvent, lambdaContext('auditflow-relay', 1_000));
+    const { rows } = await database.sql(
+      `SELECT (SELECT count(*)::int FROM audit_chain WHERE tenant_id = $1) AS entries,
+              (SELECT status FROM outbox WHERE tenant_id = $1 AND event_type = 'audit.checkpoint.v1') AS checkpoint`,
+      [tenantId],
+    );
+    expect(rows).toEqual([{ entries: 9, checkpoint: 'published' }]);
   });
 });

@@ -142,6 +142,8 @@ function standIns(stage: string) {
   class Queue extends QueueBase {
     readonly nodes = { queue: { name: new Token(`${String(created.at(-1)?.name)}.queueName`) } };
   }
+  const BucketBase = resource('sst.aws.Bucket', ['name', 'arn']);
+  class Bucket extends BucketBase {}
   const CronBase = resource('sst.aws.CronV2', []);
   class CronV2 extends CronBase {
     readonly nodes = {
@@ -173,6 +175,7 @@ function standIns(stage: string) {
         Function: resource('sst.aws.Function', ['name', 'arn', 'url']),
         Bus,
         Queue,
+        Bucket,
         CronV2,
         ApiGatewayV2,
         StaticSite: resource('sst.aws.StaticSite', ['url']),
@@ -181,6 +184,9 @@ function standIns(stage: string) {
     aws: namespace('aws', {
       lambda: namespace('aws.lambda', {
         Invocation: resource('aws.lambda.Invocation', ['result']),
+      }),
+      s3: namespace('aws.s3', {
+        BucketObjectLockConfiguration: resource('aws.s3.BucketObjectLockConfiguration', ['id']),
       }),
       sqs: namespace('aws.sqs', {
         QueuePolicy: resource('aws.sqs.QueuePolicy', ['id']),
@@ -627,6 +633,7 @@ describe('outputs', () => {
           ];
         }),
       ),
+      auditCheckpoints: one('sst.aws.Bucket', 'AuditCheckpoints').instance.name,
     });
   });
 });
@@ -948,6 +955,68 @@ describe('alarms', () => {
         dimensions: { QueueName: queue.nodes.queue.name },
         threshold: 0,
       });
+    }
+  });
+});
+
+describe('audit chain checkpoints', () => {
+  const checkpointSubscriber = (deployment: Deployment): Args => {
+    const call = deployment.subscribeCalls.find((c) => c.name === 'StoreAuditCheckpoints');
+    if (!call) throw new Error('the checkpoint subscriber is not subscribed');
+    return record(call.subscriber, 'StoreAuditCheckpoints');
+  };
+
+  it('keeps checkpoints in a versioned bucket locked in COMPLIANCE mode, never destroyed with the stage', async () => {
+    const deployment = await deploy();
+    const bucket = deployment.one('sst.aws.Bucket', 'AuditCheckpoints');
+    expect(bucket.args.versioning).toBe(true);
+    const transform = record(bucket.args.transform, 'transform');
+    expect(transformed(transform.bucket, { forceDestroy: true }, 'AuditCheckpointsBucket')).toEqual(
+      {
+        forceDestroy: false,
+        objectLockEnabled: true,
+      },
+    );
+    const lock = deployment.one('aws.s3.BucketObjectLockConfiguration', 'AuditCheckpointsLock');
+    expect(lock.args).toEqual({
+      bucket: bucket.instance.name,
+      objectLockEnabled: 'Enabled',
+      rule: { defaultRetention: { mode: 'COMPLIANCE', days: 2555 } },
+    });
+  });
+
+  it('takes the retention from AUDIT_CHECKPOINT_RETENTION_DAYS at deploy, and refuses nonsense', async () => {
+    vi.stubEnv('AUDIT_CHECKPOINT_RETENTION_DAYS', '3650');
+    const deployment = await deploy();
+    const lock = deployment.one('aws.s3.BucketObjectLockConfiguration', 'AuditCheckpointsLock');
+    expect(lock.args.rule).toEqual({ defaultRetention: { mode: 'COMPLIANCE', days: 3650 } });
+    expect(checkpointSubscriber(deployment).environment).toMatchObject({
+      AUDIT_CHECKPOINT_RETENTION_DAYS: '3650',
+    });
+    vi.stubEnv('AUDIT_CHECKPOINT_RETENTION_DAYS', 'forever');
+    await expect(deploy()).rejects.toThrow(/AUDIT_CHECKPOINT_RETENTION_DAYS/);
+    vi.unstubAllEnvs();
+  });
+
+  it('lets only the checkpoint subscriber write to the bucket, new checkpoints only', async () => {
+    const deployment = await deploy();
+    const bucket = deployment.one('sst.aws.Bucket', 'AuditCheckpoints').instance;
+    const fn = checkpointSubscriber(deployment);
+    expect(fn.environment).toMatchObject({ AUDIT_CHECKPOINT_BUCKET: bucket.name });
+    expect(fn.permissions).toContainEqual({
+      actions: ['s3:PutObject', 's3:PutObjectRetention'],
+      resources: [`${String(bucket.arn)}/checkpoints/*`],
+    });
+    for (const call of deployment.subscribeCalls.filter(
+      (c) => c.name !== 'StoreAuditCheckpoints',
+    )) {
+      const other = record(call.subscriber, call.name);
+      expect(JSON.stringify(other.permissions ?? [])).not.toContain('s3:');
+      expect(record(other.environment, 'environment').AUDIT_CHECKPOINT_BUCKET).toBeUndefined();
+    }
+    // No function is linked to the bucket: a link would grant every S3 action on it.
+    for (const created of deployment.all('sst.aws.Function')) {
+      expect((created.args.link as unknown[] | undefined) ?? []).not.toContain(bucket);
     }
   });
 });

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { sealAuditChain } from '@auditflow/audit';
 import { reconcile, replayEvents } from '@auditflow/operator';
 import { prunePublished } from '@auditflow/relay';
 import { describe, expect, it } from 'vitest';
@@ -161,6 +162,8 @@ describe('operating the outbox', () => {
   it('prunes published events past their retention, keeps pending and dead ones, and reconcile skips the pruned range', async () => {
     const tenantId = newTenant();
     await seedPayrollRuns(database, { tenantId, runs: 6 });
+    // Only sealed events are pruned; sealing adds the tenant's checkpoint event.
+    await sealAuditChain(database.relayDb());
     await relayFor(database, endpoint()).drain({ until: Date.now() + 10_000 });
     await seedPayrollRuns(database, { tenantId: `${tenantId}-later`, runs: 2 });
     await database.sql(
@@ -169,7 +172,7 @@ describe('operating the outbox', () => {
     );
 
     expect(await prunePublished(database.relayDb(), { olderThanMs: 86_400_000, limit: 100 })).toBe(
-      6,
+      7,
     );
     expect(await outboxStatusCounts(database, tenantId)).toEqual({});
     expect(await outboxStatusCounts(database, `${tenantId}-later`)).toEqual({ pending: 2 });

@@ -1,3 +1,4 @@
+export { auditEvents } from './audit';
 export { type EventType, eventCatalogue } from './catalogue';
 export { ewaEvents } from './ewa';
 export { MONEY_MOVING_EVENT_TYPES, type MoneyMovingEventType } from './money';

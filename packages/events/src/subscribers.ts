@@ -35,6 +35,10 @@ export const SUBSCRIBERS = {
       'ewa.request_settled.v1',
     ],
   },
+  storeAuditCheckpoints: {
+    name: 'store-audit-checkpoints',
+    eventTypes: ['audit.checkpoint.v1'],
+  },
 } as const satisfies Record<string, SubscriberDeclaration>;
 
 /** The app half of every event's Source, `<app>.<context>`, as the relay publishes it. */

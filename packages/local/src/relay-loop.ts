@@ -1,3 +1,4 @@
+import { sealAuditChain } from '@auditflow/audit';
 import { type DB, isDatabaseUnavailable } from '@auditflow/db';
 import { pruneRound } from '@auditflow/functions';
 import {
@@ -13,6 +14,9 @@ import { localEventBridgeClient } from './eventbridge/client';
 
 const logger = new Logger({ serviceName: 'auditflow-relay' });
 
+/** How often the local relay seals the audit chain (the Lambda does so every minute). */
+export const LOCAL_SEAL_INTERVAL_MS = 10_000;
+
 /**
  * The relay as the local stack runs it: always on, woken by Postgres
  * notifications on commit, polling with backoff as a safety
@@ -24,6 +28,7 @@ export async function startRelayLoop(options: {
   databaseUrl: string;
   eventBridgeUrl: string;
   busName: string;
+  sealIntervalMs?: number;
 }) {
   // The retentions come from the environment, as the Lambda's do.
   const retention = relayConfigFromEnv({ ...process.env, EVENT_BUS_NAME: options.busName });
@@ -42,6 +47,27 @@ export async function startRelayLoop(options: {
     onRestored: () => logger.info('relay notifications restored'),
   });
   const stopped = new AbortController();
+  // The per-minute housekeeping below seals too; locally the chain is also
+  // sealed every 10 s on a timer of its own, beside the drain, which then
+  // sends the checkpoint events, so the local unsealed window is short.
+  const sealEvery = options.sealIntervalMs ?? LOCAL_SEAL_INTERVAL_MS;
+  let sealing: Promise<void> = Promise.resolve();
+  const seal = () => {
+    sealing = sealAuditChain(options.db)
+      .then((sealed) => {
+        if (sealed > 0) {
+          logger.info('sealed audit chain rows', { count: sealed });
+          wake.nudge();
+        }
+      })
+      .catch((error) => {
+        if (!isDatabaseUnavailable(error)) {
+          logger.warn('sealing the audit chain failed; will try again', { error: String(error) });
+        }
+      });
+  };
+  const sealTimer = setInterval(seal, sealEvery);
+  seal();
   const loop = (async () => {
     while (!stopped.signal.aborted) {
       try {
@@ -64,6 +90,8 @@ export async function startRelayLoop(options: {
   })();
   return {
     async stop() {
+      clearInterval(sealTimer);
+      await sealing;
       stopped.abort();
       wake.nudge();
       await loop;

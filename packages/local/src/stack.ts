@@ -77,6 +77,9 @@ export async function startLocalStack(options: LocalStackOptions) {
     process.env.DATABASE_URL = urls.api;
     // Operator reads across every tenant (the platform scope) connect as the operator's role.
     process.env.PLATFORM_DATABASE_URL = urls.operator;
+    // The checkpoint subscriber's store: files in the stack's data directory
+    // (the bucket's stand-in), unless configured otherwise.
+    process.env.AUDIT_CHECKPOINT_DIR ??= path.join(options.dataDir, 'checkpoints');
     stops.push(closeDb);
     const apiDb = createDb({
       target: { connectionString: urls.api },

@@ -44,7 +44,9 @@ export async function reconcile(db: Kysely<DB>, tenantId?: string): Promise<Reco
       SELECT tenant_id, audit_id, outbox_id
         FROM state_transitions WHERE occurred_at > (SELECT at FROM horizon)
     ), checked_events AS (
-      SELECT id, tenant_id, event_type FROM outbox WHERE occurred_at > (SELECT at FROM horizon)
+      -- Checkpoints of the audit chain are events without a transition by design.
+      SELECT id, tenant_id, event_type FROM outbox
+       WHERE occurred_at > (SELECT at FROM horizon) AND aggregate_type <> 'audit_chain'
     ), checked_audits AS (
       SELECT id, tenant_id, action FROM audit_log WHERE occurred_at > (SELECT at FROM horizon)
     ), keyed AS (

@@ -188,8 +188,8 @@ export async function releaseClaims(db: Kysely<DB>, relayId: string, ids: string
 }
 
 /**
- * Deletes published events older than `olderThanMs`, at most `limit` per
- * call, and records the horizon so reconciliation knows what was pruned.
+ * Deletes published events older than `olderThanMs` that the audit chain has
+ * sealed, at most `limit` per call, and records the horizon so reconciliation knows what was pruned.
  * Returns how many it deleted.
  */
 export async function prunePublished(
@@ -203,6 +203,10 @@ export async function prunePublished(
       SELECT id FROM outbox
        WHERE status = 'published'
          AND published_at < now() - make_interval(secs => ${options.olderThanMs / 1000})
+         -- The audit chain keeps an event's hash, not its content: an event
+         -- goes only once it is sealed (checkpoints are not chained).
+         AND (aggregate_type = 'audit_chain' OR EXISTS (
+               SELECT 1 FROM audit_chain c WHERE c.kind = 'event' AND c.row_id = outbox.id))
        ORDER BY published_at
        LIMIT ${options.limit}
     ), deleted AS (

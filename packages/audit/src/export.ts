@@ -1,0 +1,115 @@
+import type { DB } from '@auditflow/db';
+import type { Kysely } from 'kysely';
+import { readEntries, readHistory } from './chain-reads';
+import { type CheckpointStore, checkpointKey, type StoredCheckpoint } from './checkpoint';
+import { CHAIN_ENCODING, type EntryKind } from './encoding';
+
+export const EXPORT_FORMAT = 'auditflow.audit-export.v1';
+
+/** One history row of the entity with what proves it. */
+export interface ExportedRow {
+  kind: EntryKind;
+  id: string;
+  /** The exact text that was hashed; null for an event pruned after publication. */
+  content: string | null;
+  seq: number | null;
+  contentHash: string | null;
+  prevHash: string | null;
+  hash: string | null;
+  /** The stored checkpoint whose segment holds `hash`; null while none does yet. */
+  checkpointNo: number | null;
+}
+
+export interface AuditExport {
+  format: typeof EXPORT_FORMAT;
+  encoding: typeof CHAIN_ENCODING;
+  tenantId: string;
+  entityId: string;
+  exportedAt: string;
+  rows: ExportedRow[];
+  /** Each checkpoint a row refers to, as stored outside the database, with its key there. */
+  checkpoints: (StoredCheckpoint & { key: string })[];
+}
+
+/**
+ * One entity's whole history (its audit rows, transitions and events, in
+ * chain order, unsealed rows last) with the proof of each row: the content
+ * text, its chain entry (position, predecessor's hash, hash) and the stored
+ * checkpoint whose segment lists that hash. Anyone holding the export checks
+ * it offline (verifyExport, or docs/audit-verification.md by hand) and
+ * compares the checkpoints with the ones in the bucket under their keys.
+ * Read in one REPEATABLE READ snapshot, after listing the checkpoints.
+ */
+export async function exportEntity(
+  db: Kysely<DB>,
+  store: CheckpointStore,
+  options: { tenantId: string; entityId: string },
+): Promise<AuditExport> {
+  const { checkpoints } = await store.list(options.tenantId);
+  const { entries, rows } = await db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .setAccessMode('read only')
+    .execute(async (trx) => ({
+      entries: await readEntries(trx, options.tenantId),
+      rows: await readHistory(trx, options, { rebuildHere: true }),
+    }));
+  const contentOf = new Map(rows.map((row) => [`${row.kind}:${row.id}`, row]));
+  const ofEntity = new Set(rows.map((row) => `${row.kind}:${row.id}`));
+  // Pruned events of the entity are known only by their entry: its row id
+  // is the event id, which the entity's transitions name.
+  const prunedEvents = new Set(
+    rows
+      .filter((row) => row.kind === 'transition')
+      .map((row) => JSON.parse(row.content ?? '[]')[13] as string)
+      .filter((eventId) => !ofEntity.has(`event:${eventId}`)),
+  );
+  const segmentOf = (seq: number) =>
+    checkpoints.find((checkpoint) => checkpoint.fromSeq <= seq && seq <= checkpoint.toSeq);
+  const exported: ExportedRow[] = [];
+  const used = new Set<StoredCheckpoint>();
+  const sealed = new Set<string>();
+  for (const entry of entries) {
+    const key = `${entry.kind}:${entry.rowId}`;
+    const pruned = entry.kind === 'event' && prunedEvents.has(entry.rowId);
+    if (!ofEntity.has(key) && !pruned) continue;
+    sealed.add(key);
+    const checkpoint = segmentOf(entry.seq);
+    if (checkpoint) used.add(checkpoint);
+    exported.push({
+      kind: entry.kind,
+      id: entry.rowId,
+      content: contentOf.get(key)?.content ?? null,
+      seq: entry.seq,
+      contentHash: entry.contentHash,
+      prevHash: entry.prevHash,
+      hash: entry.hash,
+      checkpointNo: checkpoint?.checkpointNo ?? null,
+    });
+  }
+  for (const row of rows) {
+    if (sealed.has(`${row.kind}:${row.id}`)) continue;
+    exported.push({
+      kind: row.kind,
+      id: row.id,
+      content: row.content,
+      seq: null,
+      contentHash: null,
+      prevHash: null,
+      hash: null,
+      checkpointNo: null,
+    });
+  }
+  return {
+    format: EXPORT_FORMAT,
+    encoding: CHAIN_ENCODING,
+    tenantId: options.tenantId,
+    entityId: options.entityId,
+    exportedAt: new Date().toISOString(),
+    rows: exported,
+    checkpoints: [...used].map((checkpoint) => ({
+      ...checkpoint,
+      key: checkpointKey(checkpoint.tenantId, checkpoint.checkpointNo),
+    })),
+  };
+}
