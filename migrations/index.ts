@@ -9,10 +9,10 @@ import * as truthfulHistory from './0007-truthful-history';
 import * as rowLevelSecurity from './0008-row-level-security';
 import * as dashboardKeyedByTenant from './0009-dashboard-keyed-by-tenant';
 import * as operatorActions from './0010-operator-actions';
-import * as auditChain from './0011-audit-chain';
 import * as ledger from './0012-ledger';
 import * as operatorGuardRails from './0013-operator-guard-rails';
 import * as skipDeadEvents from './0014-skip-dead-events';
+import * as auditChain from './0015-audit-chain';
 
 /**
  * Every migration, by name, in the order they run. A static list rather than a
@@ -29,8 +29,8 @@ export const migrations: Record<string, Migration> = {
   '0008-row-level-security': rowLevelSecurity,
   '0009-dashboard-keyed-by-tenant': dashboardKeyedByTenant,
   '0010-operator-actions': operatorActions,
-  '0011-audit-chain': auditChain,
   '0012-ledger': ledger,
   '0013-operator-guard-rails': operatorGuardRails,
   '0014-skip-dead-events': skipDeadEvents,
+  '0015-audit-chain': auditChain,
 };

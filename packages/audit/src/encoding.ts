@@ -5,7 +5,7 @@ import { hash } from 'node:crypto';
  * content is the text Postgres renders for a jsonb array of the row's fixed
  * fields; an entry's hash covers the encoding, the tenant, its position, its
  * row, the content hash and the previous entry's hash. The sealing function
- * of migration 0011 computes the same bytes in SQL; the verifier rebuilds
+ * of migration 0015 computes the same bytes in SQL; the verifier rebuilds
  * them here from the columns, so a changed function in the database cannot
  * change what verifying means.
  */

@@ -7,7 +7,7 @@ export const SEAL_BATCH = 2_000;
 /**
  * Seals committed history into the tenants' chains and writes a checkpoint
  * event for every chain that grew, through `seal_audit_chain()` (migration
- * 0011; granted to the relay and the operator): whole transactions, oldest
+ * 0015; granted to the relay and the operator): whole transactions, oldest
  * first, `batch` per call, until the backlog below the commit horizon is
  * sealed or `maxBatches` calls ran. Each call is one transaction: a crash
  * leaves the chain as the last call committed it, and the next carries on.

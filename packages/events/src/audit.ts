@@ -5,7 +5,7 @@ const position = z.number().int().nonnegative();
 
 /**
  * Audit chain events, by versioned type. Written by the database's sealing
- * function (migration 0011), never by the write unit: a checkpoint records no
+ * function (migration 0015), never by the write unit: a checkpoint records no
  * change of business state. A published version is never changed: add v2.
  */
 export const auditEvents = {
