@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
 
 /**
- * Debian's chromium (`apt-get install chromium`; .ci/run installs it), or
+ * Debian's chromium (`apt-get install chromium`; `npm test` installs it when missing), or
  * the one CHROMIUM_PATH names: playwright-core drives an installed browser
  * and never downloads one.
  */
