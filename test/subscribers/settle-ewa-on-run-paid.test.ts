@@ -1,60 +1,21 @@
-import {
-  approveEwaRequest,
-  approvePayrollRun,
-  createEwaRequest,
-  createPayrollRun,
-  disburseEwaRequest,
-  markPayrollRunPaid,
-  submitPayrollRun,
-} from '@auditflow/domain';
+import { approveEwaRequest, createEwaRequest, createPayrollRun } from '@auditflow/domain';
 import { lambdaContext } from '@auditflow/local';
 import type { CommandContext } from '@auditflow/write-unit';
 import { describe, expect, it } from 'vitest';
 import { handler } from '../../functions/subscribers/settle-ewa-on-run-paid';
 import { anEwaRequest, aPayrollRun } from '../support/api';
 import { useTestDatabase } from '../support/database';
-import { outboxRows, targetEventFor } from '../support/events';
+import { outboxRows } from '../support/events';
 import { injectFault } from '../support/faults';
+import { disburseAdvance, ewaStatusOf, payRun, team } from '../support/settlement-walk';
 
 const database = useTestDatabase();
 let counter = 0;
-
-function actors() {
-  const tenantId = `settle-${++counter}`;
-  const as = (actor: string): CommandContext => ({
-    tenantId,
-    actor,
-    correlationId: `corr-${counter}`,
-  });
-  return { tenantId, alice: as('alice'), bob: as('bob') };
-}
-
-async function disbursedRequest(alice: CommandContext, bob: CommandContext, overrides = {}) {
-  const db = database.db();
-  const { state } = await createEwaRequest(db, alice, { ...anEwaRequest, ...overrides });
-  await approveEwaRequest(db, bob, { id: state.id });
-  await disburseEwaRequest(db, bob, { id: state.id });
-  return state.id;
-}
-
-async function paidRun(alice: CommandContext, bob: CommandContext) {
-  const db = database.db();
-  const { state } = await createPayrollRun(db, alice, aPayrollRun);
-  await submitPayrollRun(db, alice, { id: state.id });
-  await approvePayrollRun(db, bob, { id: state.id });
-  await markPayrollRunPaid(db, bob, { id: state.id });
-  const [paidEvent] = await outboxRows(database, alice.tenantId, 'payroll.run_paid.v1');
-  if (!paidEvent) throw new Error('no run_paid event');
-  return { runId: state.id, event: targetEventFor(paidEvent), eventId: paidEvent.id };
-}
-
-const statusOf = async (id: string) =>
-  (
-    await database.sql(
-      'SELECT status, version, settled_by_run_id FROM ewa_requests WHERE id = $1',
-      [id],
-    )
-  ).rows[0];
+const actors = () => team('settle', ++counter);
+const paidRun = (alice: CommandContext, bob: CommandContext) => payRun(database, alice, bob);
+const disbursedRequest = async (alice: CommandContext, bob: CommandContext, overrides = {}) =>
+  (await disburseAdvance(database, alice, bob, overrides)).id;
+const statusOf = (id: string) => ewaStatusOf(database, id);
 
 describe('settle-ewa-on-run-paid', () => {
   it("settles exactly the tenant's disbursed requests of the run's currency and period", async () => {

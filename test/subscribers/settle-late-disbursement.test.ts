@@ -1,62 +1,20 @@
-import {
-  approveEwaRequest,
-  approvePayrollRun,
-  createEwaRequest,
-  createPayrollRun,
-  disburseEwaRequest,
-  markPayrollRunPaid,
-  submitPayrollRun,
-} from '@auditflow/domain';
 import { lambdaContext } from '@auditflow/local';
 import type { CommandContext } from '@auditflow/write-unit';
 import { describe, expect, it } from 'vitest';
 import { handler } from '../../functions/subscribers/settle-ewa-on-run-paid';
-import { anEwaRequest, aPayrollRun } from '../support/api';
+import { anEwaRequest } from '../support/api';
 import { useTestDatabase } from '../support/database';
 import { outboxRows, targetEventFor } from '../support/events';
+import { disburseAdvance, ewaStatusOf, payRun, team } from '../support/settlement-walk';
 
 const database = useTestDatabase();
 let counter = 0;
-
-function actors() {
-  const tenantId = `late-${++counter}`;
-  const as = (actor: string): CommandContext => ({
-    tenantId,
-    actor,
-    correlationId: `corr-${counter}`,
-  });
-  return { tenantId, alice: as('alice'), bob: as('bob') };
-}
-
-async function paidRun(alice: CommandContext, bob: CommandContext) {
-  const db = database.db();
-  const { state } = await createPayrollRun(db, alice, aPayrollRun);
-  await submitPayrollRun(db, alice, { id: state.id });
-  await approvePayrollRun(db, bob, { id: state.id });
-  await markPayrollRunPaid(db, bob, { id: state.id });
-  return state.id;
-}
-
-/** Disburses a request and returns the event its disbursement published, as a target receives it. */
-async function disbursed(alice: CommandContext, bob: CommandContext, overrides = {}) {
-  const db = database.db();
-  const { state } = await createEwaRequest(db, alice, { ...anEwaRequest, ...overrides });
-  await approveEwaRequest(db, bob, { id: state.id });
-  await disburseEwaRequest(db, bob, { id: state.id });
-  const row = (await outboxRows(database, alice.tenantId, 'ewa.request_disbursed.v1')).find(
-    (event) => event.aggregate_id === state.id,
-  );
-  if (!row) throw new Error('no request_disbursed event');
-  return { id: state.id, event: targetEventFor(row), eventId: row.id };
-}
-
-const statusOf = async (id: string) =>
-  (
-    await database.sql(
-      'SELECT status, version, settled_by_run_id FROM ewa_requests WHERE id = $1',
-      [id],
-    )
-  ).rows[0];
+const actors = () => team('late', ++counter);
+const paidRun = async (alice: CommandContext, bob: CommandContext) =>
+  (await payRun(database, alice, bob)).runId;
+const disbursed = (alice: CommandContext, bob: CommandContext, overrides = {}) =>
+  disburseAdvance(database, alice, bob, overrides);
+const statusOf = (id: string) => ewaStatusOf(database, id);
 
 describe('settle-ewa-on-run-paid, catching up on late disbursements', () => {
   it("settles an advance disbursed after its period's run was paid, against that run, once", async () => {
