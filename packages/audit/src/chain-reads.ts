@@ -29,27 +29,21 @@ export interface HistoryRow {
 
 type Reader = Kysely<DB> | Transaction<DB>;
 
-/** A tenant's chain (or every tenant's), in order. */
-export async function readEntries(db: Reader, tenantId?: string): Promise<ChainEntry[]> {
-  const tenant = tenantId ?? null;
-  const { rows } = await sql<{
-    tenant_id: string;
-    seq_text: string;
-    kind: EntryKind;
-    row_id: string;
-    txid: string;
-    occurred_at: string;
-    content_hash: string;
-    prev_hash: string;
-    hash: string;
-  }>`
-    SELECT tenant_id, seq::text AS seq_text, kind, row_id::text AS row_id, txid::text AS txid,
-           to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS occurred_at,
-           content_hash, prev_hash, hash
-      FROM audit_chain WHERE ${tenant}::text IS NULL OR tenant_id = ${tenant}
-     ORDER BY tenant_id COLLATE "C", seq
-  `.execute(db);
-  return rows.map((row) => ({
+/** A chain entry as both reads select it. */
+interface EntryColumns {
+  tenant_id: string;
+  seq_text: string;
+  kind: EntryKind;
+  row_id: string;
+  txid: string;
+  occurred_at: string;
+  content_hash: string;
+  prev_hash: string;
+  hash: string;
+}
+
+function chainEntryOf(row: EntryColumns): ChainEntry {
+  return {
     tenantId: row.tenant_id,
     seq: Number(row.seq_text),
     kind: row.kind,
@@ -59,7 +53,20 @@ export async function readEntries(db: Reader, tenantId?: string): Promise<ChainE
     contentHash: row.content_hash,
     prevHash: row.prev_hash,
     hash: row.hash,
-  }));
+  };
+}
+
+/** A tenant's chain (or every tenant's), in order. */
+export async function readEntries(db: Reader, tenantId?: string): Promise<ChainEntry[]> {
+  const tenant = tenantId ?? null;
+  const { rows } = await sql<EntryColumns>`
+    SELECT tenant_id, seq::text AS seq_text, kind, row_id::text AS row_id, txid::text AS txid,
+           to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS occurred_at,
+           content_hash, prev_hash, hash
+      FROM audit_chain WHERE ${tenant}::text IS NULL OR tenant_id = ${tenant}
+     ORDER BY tenant_id COLLATE "C", seq
+  `.execute(db);
+  return rows.map(chainEntryOf);
 }
 
 /**
@@ -130,18 +137,7 @@ export async function readCheckedEntries(
          WHERE ${alias}.id = c.row_id${spec.exclude ? ` AND NOT (${spec.exclude})` : ''})`,
     );
   };
-  const { rows } = await sql<{
-    tenant_id: string;
-    seq_text: string;
-    kind: EntryKind;
-    row_id: string;
-    txid: string;
-    occurred_at: string;
-    content_hash: string;
-    prev_hash: string;
-    hash: string;
-    row_hash: string | null;
-  }>`
+  const { rows } = await sql<EntryColumns & { row_hash: string | null }>`
     SELECT tenant_id, seq::text AS seq_text, kind, row_id::text AS row_id, txid::text AS txid,
            to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS occurred_at,
            content_hash, prev_hash, hash,
@@ -151,18 +147,7 @@ export async function readCheckedEntries(
       FROM audit_chain c WHERE ${tenant}::text IS NULL OR tenant_id = ${tenant}
      ORDER BY tenant_id COLLATE "C", c.seq
   `.execute(db);
-  return rows.map((row) => ({
-    tenantId: row.tenant_id,
-    seq: Number(row.seq_text),
-    kind: row.kind,
-    rowId: row.row_id,
-    txid: BigInt(row.txid),
-    occurredAt: row.occurred_at,
-    contentHash: row.content_hash,
-    prevHash: row.prev_hash,
-    hash: row.hash,
-    rowContentHash: row.row_hash,
-  }));
+  return rows.map((row) => ({ ...chainEntryOf(row), rowContentHash: row.row_hash }));
 }
 
 /** History rows (of one tenant, or of all) that no chain entry names, with their content hashes. */
