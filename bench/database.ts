@@ -14,12 +14,18 @@ import { startEmbeddedPostgres } from '@auditflow/db/embedded';
 import { prepareDatabase } from '@auditflow/functions';
 import type pg from 'pg';
 import type { BenchContext } from './harness';
+import { processTreeCpuMs } from './process-cpu';
 
 export interface BenchServer {
   url: string;
   /** What the login roles' passwords are (set on each benchmark database). */
   rolePasswords: LoginRolePasswords;
   version: string;
+  /**
+   * CPU milliseconds the server's processes have used so far, when the
+   * server is the benchmark's own embedded one; undefined for a given server.
+   */
+  cpuMs(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -45,7 +51,13 @@ export async function startBenchServer(context: BenchContext): Promise<BenchServ
   const given = context.serverUrl ?? process.env.BENCH_DATABASE_URL;
   const rolePasswords = context.rolePasswords ?? BENCH_ROLE_PASSWORDS;
   if (given) {
-    return { url: given, rolePasswords, version: await serverVersion(given), stop: async () => {} };
+    return {
+      url: given,
+      rolePasswords,
+      version: await serverVersion(given),
+      cpuMs: () => undefined,
+      stop: async () => {},
+    };
   }
   // World-traversable parent: Postgres runs as its own OS user when we are root.
   const parent = await fs.mkdtemp(path.join(os.tmpdir(), 'auditflow-bench-'));
@@ -58,6 +70,7 @@ export async function startBenchServer(context: BenchContext): Promise<BenchServ
     url: server.url,
     rolePasswords,
     version: await serverVersion(server.url),
+    cpuMs: () => processTreeCpuMs(server.pid),
     stop: async () => {
       await server.stop();
       await fs.rm(parent, { recursive: true, force: true });

@@ -2,7 +2,7 @@ import { closeDb } from '@auditflow/db';
 import pg from 'pg';
 import { type BenchDatabase, createBenchDatabase, startBenchServer } from './database';
 import { startEndpointProcess } from './endpoint';
-import { type Benchmark, closedLoop, type Row, round, summarize, target } from './harness';
+import { type Benchmark, closedLoop, median, type Row, round, summarize, target } from './harness';
 import { measureDrain, relayDefaults } from './relay-drain';
 import { seedPayrollRuns } from './seed';
 import { invoke, routeHandler } from './write-path';
@@ -10,15 +10,30 @@ import { invoke, routeHandler } from './write-path';
 export interface RowLevelSecurityConfig {
   clients: number;
   runsPerClient: number;
-  /** Each round measures both settings, in alternating order, so drift hits both alike. */
-  rounds: number;
+  /**
+   * Pairs of write rounds, one with each setting, the order alternating from
+   * pair to pair. Short rounds and many pairs: on a shared machine the
+   * neighbours' load shifts over seconds, so it hits both rounds of a pair
+   * alike, and the median of the pairs' ratios is what an outlier cannot bend.
+   */
+  pairs: number;
   warmupMs: number;
   durationMs: number;
+  /** Pairs of drains, after one cold drain that is not counted. */
+  drainPairs: number;
   drainEvents: number;
 }
 
 type Setting = 'on' | 'off';
 const TENANT = 'bench';
+
+interface Round {
+  setting: Setting;
+  perSecond: number;
+  p99?: number;
+  /** Server and application CPU per operation; NaN where the server's CPU is unknown. */
+  cpuMsPerOp: number;
+}
 
 /**
  * What row-level security costs: the audited transition through the API
@@ -27,6 +42,11 @@ const TENANT = 'bench';
  * on the same tables, in alternating rounds of the same run. Switched off,
  * the write unit still names its tenant (`set_config`), so that round trip
  * is timed on its own.
+ *
+ * Besides throughput, each round records the CPU time per operation of the
+ * server's processes and of this process (handler and relay included): on a
+ * shared machine wall time drifts with the neighbours, CPU per operation
+ * much less.
  */
 export const rowLevelSecurity: Benchmark<RowLevelSecurityConfig> = {
   name: 'row-level-security',
@@ -35,17 +55,19 @@ export const rowLevelSecurity: Benchmark<RowLevelSecurityConfig> = {
   full: () => ({
     clients: 8,
     runsPerClient: 100,
-    rounds: 4,
-    warmupMs: 1_000,
-    durationMs: 4_000,
-    drainEvents: 20_000,
+    pairs: 20,
+    warmupMs: 200,
+    durationMs: 1_000,
+    drainPairs: 8,
+    drainEvents: 4_000,
   }),
   smoke: () => ({
     clients: 2,
     runsPerClient: 5,
-    rounds: 1,
+    pairs: 1,
     warmupMs: 100,
     durationMs: 300,
+    drainPairs: 1,
     drainEvents: 200,
   }),
   async run(config, context) {
@@ -58,9 +80,16 @@ export const rowLevelSecurity: Benchmark<RowLevelSecurityConfig> = {
     await closeDb();
     process.env.DATABASE_URL = database.roleUrl('api');
     process.env.DATABASE_POOL_MAX = String(config.clients);
-    const writes: Record<Setting, { opsPerSecond: number; p99: number }[]> = { on: [], off: [] };
-    const drains: Record<Setting, number[]> = { on: [], off: [] };
+    const writes: Round[] = [];
+    const drains: Round[] = [];
     let setConfigMs = Number.NaN;
+    // CPU of the server's processes and of this one, in ms, since a mark.
+    const cpuMark = () => ({ server: server.cpuMs() ?? Number.NaN, app: process.cpuUsage() });
+    const cpuSince = (mark: ReturnType<typeof cpuMark>) => {
+      const app = process.cpuUsage(mark.app);
+      return (server.cpuMs() ?? Number.NaN) - mark.server + (app.user + app.system) / 1000;
+    };
+    const orderOf = (pair: number): Setting[] => (pair % 2 === 0 ? ['on', 'off'] : ['off', 'on']);
     try {
       const tables = await securedTables(database);
       const submit = await routeHandler('POST', '/payroll-runs/{id}/submit');
@@ -90,35 +119,65 @@ export const rowLevelSecurity: Benchmark<RowLevelSecurityConfig> = {
         else submitted.delete(id);
       };
 
-      for (let r = 0; r < config.rounds; r++) {
-        const order: Setting[] = r % 2 === 0 ? ['on', 'off'] : ['off', 'on'];
-        for (const setting of order) {
+      const drain = () =>
+        measureDrain(database, endpoint, {
+          ...relayDefaults,
+          events: config.drainEvents,
+          versionsPerAggregate: 4,
+          latencyMs: 0,
+          relays: 1,
+          timeoutMs: 120_000,
+        });
+      // The drains come first, while the outbox holds nothing else: the write
+      // rounds leave their events pending. The first drain warms the caches
+      // for both settings and is not counted.
+      await drain();
+      for (let pair = 0; pair < config.drainPairs; pair++) {
+        for (const setting of orderOf(pair)) {
           await switchRowLevelSecurity(database, tables, setting);
-          const result = await closedLoop({
-            clients: config.clients,
-            warmupMs: config.warmupMs,
-            durationMs: config.durationMs,
-            op: transition,
+          const mark = cpuMark();
+          const result = await drain();
+          // The drain's seeding is inside the mark, alike for both settings.
+          drains.push({
+            setting,
+            perSecond: result.eventsPerSecond,
+            cpuMsPerOp: cpuSince(mark) / config.drainEvents,
           });
-          writes[setting].push({
-            opsPerSecond: result.opsPerSecond,
-            p99: summarize(result.latenciesMs).p99,
-          });
-          const drain = await measureDrain(database, endpoint, {
-            ...relayDefaults,
-            events: config.drainEvents,
-            versionsPerAggregate: 4,
-            latencyMs: 0,
-            relays: 1,
-            timeoutMs: 120_000,
-          });
-          drains[setting].push(drain.eventsPerSecond);
           context.log(
-            `round ${r + 1}, RLS ${setting}: ${Math.round(result.opsPerSecond)} writes/s, ` +
-              `${Math.round(drain.eventsPerSecond)} drained events/s`,
+            `drain pair ${pair + 1}, RLS ${setting}: ${Math.round(result.eventsPerSecond)} events/s`,
           );
         }
       }
+      for (let pair = 0; pair < config.pairs; pair++) {
+        for (const setting of orderOf(pair)) {
+          await switchRowLevelSecurity(database, tables, setting);
+          await closedLoop({
+            clients: config.clients,
+            warmupMs: 0,
+            durationMs: config.warmupMs,
+            op: transition,
+          });
+          const mark = cpuMark();
+          const result = await closedLoop({
+            clients: config.clients,
+            warmupMs: 0,
+            durationMs: config.durationMs,
+            op: transition,
+          });
+          const ops = result.latenciesMs.length;
+          writes.push({
+            setting,
+            perSecond: result.opsPerSecond,
+            p99: summarize(result.latenciesMs).p99,
+            cpuMsPerOp: cpuSince(mark) / ops,
+          });
+          context.log(
+            `write pair ${pair + 1}, RLS ${setting}: ${Math.round(result.opsPerSecond)} writes/s, ` +
+              `${round(cpuSince(mark) / ops)} CPU ms/write`,
+          );
+        }
+      }
+
       await switchRowLevelSecurity(database, tables, 'on');
       setConfigMs = await setConfigRoundTrip(database);
     } finally {
@@ -130,42 +189,50 @@ export const rowLevelSecurity: Benchmark<RowLevelSecurityConfig> = {
       await server.stop();
     }
 
-    const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
-    const perRound = (on: number[], off: number[]) =>
-      on.map((value, i) => round(value / (off[i] ?? Number.NaN)));
-    const writeOn = mean(writes.on.map((w) => w.opsPerSecond));
-    const writeOff = mean(writes.off.map((w) => w.opsPerSecond));
-    const drainOn = mean(drains.on);
-    const drainOff = mean(drains.off);
-    const p99On = mean(writes.on.map((w) => w.p99));
-    const p99Off = mean(writes.off.map((w) => w.p99));
-    const writeMs = 1000 / (writeOn / config.clients);
+    const write = compare(writes, (r) => r.perSecond);
+    const writeP99 = compare(writes, (r) => r.p99 ?? Number.NaN);
+    const writeCpu = compare(writes, (r) => r.cpuMsPerOp);
+    const drain = compare(drains, (r) => r.perSecond);
+    const drainCpu = compare(drains, (r) => r.cpuMsPerOp);
+    const writeMs = 1000 / (write.on / config.clients);
     const rows: Row[] = [
       {
-        label: `write path, ${config.clients} clients: RLS on / off`,
-        value: writeOn,
+        label: `write path, ${config.clients} clients: RLS on / off (median of ${write.ratios.length} pairs)`,
+        value: write.on,
         unit: 'ops/s',
-        baseline: { label: 'RLS off', value: writeOff },
-        ratio: writeOn / writeOff,
-        note: `per round ${perRound(
-          writes.on.map((w) => w.opsPerSecond),
-          writes.off.map((w) => w.opsPerSecond),
-        ).join(', ')}`,
+        baseline: { label: 'RLS off', value: write.off },
+        ratio: write.median,
+        note: `per pair ${write.ratios.map(round).join(', ')}`,
       },
       {
         label: `write path, ${config.clients} clients: p99 latency, RLS on / off`,
-        value: p99On,
+        value: writeP99.on,
         unit: 'ms',
-        baseline: { label: 'RLS off', value: p99Off },
-        ratio: p99On / p99Off,
+        baseline: { label: 'RLS off', value: writeP99.off },
+        ratio: writeP99.median,
       },
       {
-        label: 'relay drain, 1 relay, 0 ms: RLS on / off',
-        value: drainOn,
+        label: 'write path: CPU per write (server and application), RLS on / off',
+        value: writeCpu.on,
+        unit: 'ms',
+        baseline: { label: 'RLS off', value: writeCpu.off },
+        ratio: writeCpu.median,
+        note: `per pair ${writeCpu.ratios.map(round).join(', ')}`,
+      },
+      {
+        label: `relay drain, 1 relay, 0 ms: RLS on / off (median of ${drain.ratios.length} pairs)`,
+        value: drain.on,
         unit: 'events/s',
-        baseline: { label: 'RLS off', value: drainOff },
-        ratio: drainOn / drainOff,
-        note: `per round ${perRound(drains.on, drains.off).join(', ')}`,
+        baseline: { label: 'RLS off', value: drain.off },
+        ratio: drain.median,
+        note: `per pair ${drain.ratios.map(round).join(', ')}`,
+      },
+      {
+        label: 'relay drain: CPU per event (seeding included), RLS on / off',
+        value: drainCpu.on,
+        unit: 'ms',
+        baseline: { label: 'RLS off', value: drainCpu.off },
+        ratio: drainCpu.median,
       },
       {
         label: "the write unit's set_config round trip / one audited write",
@@ -183,12 +250,30 @@ export const rowLevelSecurity: Benchmark<RowLevelSecurityConfig> = {
       rows,
       results: [{ writes, drains, setConfigMs: round(setConfigMs) }],
       targets: [
-        target('write path: RLS on / off', writeOn / writeOff, '>=', 0.95),
-        target('relay drain: RLS on / off', drainOn / drainOff, '>=', 0.95),
+        target('write path: RLS on / off (median pair)', write.median, '>=', 0.95),
+        target('relay drain: RLS on / off (median pair)', drain.median, '>=', 0.95),
       ],
     };
   },
 };
+
+/**
+ * Both settings' means of one figure, and the ratio on / off of each pair of
+ * consecutive rounds (which measured one setting each) with their median.
+ */
+function compare(rounds: Round[], figure: (round: Round) => number) {
+  const mean = (setting: Setting) => {
+    const values = rounds.filter((r) => r.setting === setting).map(figure);
+    return values.reduce((sum, v) => sum + v, 0) / values.length;
+  };
+  const ratios: number[] = [];
+  for (let i = 0; i + 1 < rounds.length; i += 2) {
+    const [a, b] = [rounds[i] as Round, rounds[i + 1] as Round];
+    const [on, off] = a.setting === 'on' ? [a, b] : [b, a];
+    ratios.push(figure(on) / figure(off));
+  }
+  return { on: mean('on'), off: mean('off'), ratios, median: median(ratios) };
+}
 
 /** The tables row-level security covers as migrated: switched off and on by name. */
 async function securedTables(database: BenchDatabase): Promise<string[]> {

@@ -13,6 +13,7 @@ import * as ledger from './0012-ledger';
 import * as operatorGuardRails from './0013-operator-guard-rails';
 import * as skipDeadEvents from './0014-skip-dead-events';
 import * as auditChain from './0015-audit-chain';
+import * as commitCheckPlans from './0016-commit-check-plans';
 
 /**
  * Every migration, by name, in the order they run. A static list rather than a
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '0013-operator-guard-rails': operatorGuardRails,
   '0014-skip-dead-events': skipDeadEvents,
   '0015-audit-chain': auditChain,
+  '0016-commit-check-plans': commitCheckPlans,
 };
