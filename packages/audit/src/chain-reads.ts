@@ -121,60 +121,106 @@ export async function readHistory(
 }
 
 /**
- * The chain (of one tenant, or of all) with, for each entry, the content
- * hash of its row as it is now, computed by Postgres next to the row (null
- * when the row is gone): one pass over the chain, no row text on the wire.
+ * A chain entry with the content hash of its row as it is now (null: the row
+ * is gone). Its occurred_at is read only for a gone row, the one case that
+ * needs it (a pruned event); null otherwise.
  */
-export async function readCheckedEntries(
-  db: Reader,
-  tenantId?: string,
-): Promise<(ChainEntry & { rowContentHash: string | null })[]> {
-  const tenant = tenantId ?? null;
-  const hashOf = (kind: EntryKind, alias: string) => {
-    const spec = CONTENT[kind];
-    return sql.raw(
-      `(SELECT ${contentHashSql(spec)} FROM ${spec.table} ${alias}
-         WHERE ${alias}.id = c.row_id${spec.exclude ? ` AND NOT (${spec.exclude})` : ''})`,
-    );
-  };
-  const { rows } = await sql<EntryColumns & { row_hash: string | null }>`
-    SELECT tenant_id, seq::text AS seq_text, kind, row_id::text AS row_id, txid::text AS txid,
-           to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS occurred_at,
-           content_hash, prev_hash, hash,
-           CASE kind WHEN 'audit' THEN ${hashOf('audit', 'a')}
-                     WHEN 'transition' THEN ${hashOf('transition', 't')}
-                     ELSE ${hashOf('event', 'o')} END AS row_hash
-      FROM audit_chain c WHERE ${tenant}::text IS NULL OR tenant_id = ${tenant}
-     ORDER BY tenant_id COLLATE "C", c.seq
-  `.execute(db);
-  return rows.map((row) => ({ ...chainEntryOf(row), rowContentHash: row.row_hash }));
+export type CheckedEntry = Omit<ChainEntry, 'occurredAt'> & {
+  occurredAt: string | null;
+  rowContentHash: string | null;
+};
+
+/** One line of a kind's chain joined with its table: an entry, a row, or both. */
+interface JoinedColumns {
+  tenant_id: string | null;
+  seq_text: string | null;
+  row_id: string | null;
+  txid: string | null;
+  /** Only for an entry whose row is gone: telling a pruned event from a deleted one needs it. */
+  gone_at: string | null;
+  content_hash: string | null;
+  prev_hash: string | null;
+  hash: string | null;
+  /** The row's content hash now; '' when it equals the sealed one (most rows: less to read). */
+  row_hash: string | null;
+  /** Only for a row no entry names. */
+  r_tenant: string | null;
+  r_id: string | null;
+  r_txid: string | null;
 }
 
-/** History rows (of one tenant, or of all) that no chain entry names, with their content hashes. */
-export async function readUnchainedRows(db: Reader, tenantId?: string): Promise<HistoryRow[]> {
+/**
+ * The chain (of one tenant, or of all) checked against the history rows, in
+ * one pass per kind: the kind's entries full-joined with its table on the row
+ * id. Each entry comes with the content hash its row has now, computed by
+ * Postgres next to the row (null when the row is gone), and every row no
+ * entry names comes as unchained. Hash joins, no per-entry lookups and no
+ * sort in the database: the entries are put in chain order here.
+ */
+export async function readChainAgainstRows(
+  db: Reader,
+  tenantId?: string,
+): Promise<{ entries: CheckedEntry[]; unchained: HistoryRow[] }> {
   const tenant = tenantId ?? null;
-  const out: HistoryRow[] = [];
+  const entries: CheckedEntry[] = [];
+  const unchained: HistoryRow[] = [];
   for (const kind of ENTRY_KINDS) {
     const spec = CONTENT[kind];
-    const { rows } = await sql<{ tenant_id: string; id: string; txid: string; hash: string }>`
-      SELECT tenant_id, id::text AS id, txid::text AS txid, ${sql.raw(contentHashSql(spec))} AS hash
-        FROM ${sql.table(spec.table)} r
-       WHERE (${tenant}::text IS NULL OR tenant_id = ${tenant})
-         AND ${sql.raw(spec.exclude ? `NOT (${spec.exclude})` : 'true')}
-         AND NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.kind = ${kind} AND c.row_id = r.id)
+    // With one tenant, its rows and the rows its chain names (a row moved to
+    // another tenant is then an edit, not a disappearance).
+    const { rows } = await sql<JoinedColumns>`
+      SELECT c.tenant_id, c.seq::text AS seq_text, c.row_id::text AS row_id, c.txid::text AS txid,
+             CASE WHEN r.id IS NULL THEN to_char(c.occurred_at AT TIME ZONE 'UTC',
+                                                 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') END AS gone_at,
+             c.content_hash, c.prev_hash, c.hash,
+             CASE WHEN r.id IS NULL THEN NULL WHEN r.hash = c.content_hash THEN '' ELSE r.hash END
+               AS row_hash,
+             CASE WHEN c.row_id IS NULL THEN r.tenant_id END AS r_tenant,
+             CASE WHEN c.row_id IS NULL THEN r.id::text END AS r_id,
+             CASE WHEN c.row_id IS NULL THEN r.txid::text END AS r_txid
+        FROM (SELECT * FROM audit_chain
+               WHERE kind = ${kind} AND (${tenant}::text IS NULL OR tenant_id = ${tenant})) c
+        FULL JOIN (
+          SELECT id, tenant_id, txid, ${sql.raw(contentHashSql(spec))} AS hash
+            FROM ${sql.table(spec.table)} t
+           WHERE ${sql.raw(spec.exclude ? `NOT (${spec.exclude})` : 'true')}
+             AND (${tenant}::text IS NULL OR t.tenant_id = ${tenant}
+                  OR t.id IN (SELECT row_id FROM audit_chain
+                               WHERE kind = ${kind} AND tenant_id = ${tenant}))
+        ) r ON r.id = c.row_id
     `.execute(db);
     for (const row of rows) {
-      out.push({
-        tenantId: row.tenant_id,
+      if (row.seq_text === null) {
+        unchained.push({
+          tenantId: row.r_tenant as string,
+          kind,
+          id: row.r_id as string,
+          txid: BigInt(row.r_txid as string),
+          contentHash: row.row_hash as string,
+          content: null,
+        });
+        continue;
+      }
+      const contentHash = row.content_hash as string;
+      entries.push({
+        tenantId: row.tenant_id as string,
+        seq: Number(row.seq_text),
         kind,
-        id: row.id,
-        txid: BigInt(row.txid),
-        contentHash: row.hash,
-        content: null,
+        rowId: row.row_id as string,
+        txid: BigInt(row.txid as string),
+        occurredAt: row.gone_at,
+        contentHash,
+        prevHash: row.prev_hash as string,
+        hash: row.hash as string,
+        rowContentHash: row.row_hash === '' ? contentHash : row.row_hash,
       });
     }
   }
-  return out;
+  // Chain order: by tenant, then position (the positions of all three kinds interleave).
+  entries.sort((a, b) =>
+    a.tenantId === b.tenantId ? a.seq - b.seq : a.tenantId < b.tenantId ? -1 : 1,
+  );
+  return { entries, unchained };
 }
 
 /** What the database says of sealing and retention, for telling pending from missing. */

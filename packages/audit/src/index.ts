@@ -1,12 +1,12 @@
 export {
   type ChainEntry,
   type ChainState,
+  type CheckedEntry,
   type HistoryRow,
+  readChainAgainstRows,
   readChainState,
-  readCheckedEntries,
   readEntries,
   readHistory,
-  readUnchainedRows,
 } from './chain-reads';
 export {
   type CheckpointConflict,
@@ -38,7 +38,6 @@ export { checkpointStoreFromEnv, DEFAULT_RETENTION_DAYS } from './store-from-env
 export { type VerifyReport, verifyChains } from './verify';
 export { type ExportFinding, verifyExport } from './verify-export';
 export {
-  type CheckedEntry,
   type Finding,
   type FindingKind,
   type TenantReport,

@@ -1,4 +1,4 @@
-import type { ChainEntry, ChainState, HistoryRow } from './chain-reads';
+import type { ChainState, CheckedEntry, HistoryRow } from './chain-reads';
 import type { StoredCheckpoint } from './checkpoint';
 import { CHAIN_ENCODING, type EntryKind, GENESIS_HASH, linkHash } from './encoding';
 
@@ -49,9 +49,6 @@ export interface TenantReport {
   unanchored: number;
   findings: Finding[];
 }
-
-/** A chain entry with the content hash of its row as it is now (null: the row is gone). */
-export type CheckedEntry = ChainEntry & { rowContentHash: string | null };
 
 export interface TenantInput {
   tenantId: string;
@@ -150,6 +147,7 @@ export function verifyTenant(input: TenantInput): TenantReport {
     } else if (
       entry.kind === 'event' &&
       state.prunedBefore !== null &&
+      entry.occurredAt !== null &&
       entry.occurredAt <= state.prunedBefore
     ) {
       pruned++;

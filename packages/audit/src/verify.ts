@@ -1,15 +1,15 @@
 import type { DB } from '@auditflow/db';
 import type { Kysely } from 'kysely';
 import {
+  type CheckedEntry,
   type HistoryRow,
+  readChainAgainstRows,
   readChainState,
-  readCheckedEntries,
   readEntries,
   readHistory,
-  readUnchainedRows,
 } from './chain-reads';
 import type { CheckpointConflict, CheckpointStore, StoredCheckpoint } from './checkpoint';
-import { type CheckedEntry, type Finding, type TenantReport, verifyTenant } from './verify-tenant';
+import { type Finding, type TenantReport, verifyTenant } from './verify-tenant';
 
 export interface VerifyReport {
   ok: boolean;
@@ -55,10 +55,7 @@ export async function verifyChains(
     .execute(async (trx) => ({
       ...(options.rebuildHere
         ? await rebuiltHere(trx, options.tenantId)
-        : {
-            entries: await readCheckedEntries(trx, options.tenantId),
-            unchained: await readUnchainedRows(trx, options.tenantId),
-          }),
+        : await readChainAgainstRows(trx, options.tenantId)),
       state: await readChainState(trx),
     }));
   const entriesOf = groupBy<CheckedEntry>(entries);
