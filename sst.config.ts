@@ -370,11 +370,11 @@ export default $config({
       );
     }
 
-    // The operator console: its static files, plus a config.json naming this stage's API,
-    // written by the build (packages/console/build.ts) from the site's environment. The page
-    // calls only the operator routes, which the JWT authorizer above guards with the operator
-    // (or platform) scope like any other route; the operator pastes a token from the stage's
-    // identity provider.
+    // The operator console: its page, one bundled script and its styles, with this stage's
+    // API written into the page by the build (packages/console/build.ts) from the site's
+    // environment. The page calls only the operator routes, which the JWT authorizer above
+    // guards with the operator (or platform) scope like any other route; the operator pastes a
+    // token from the stage's identity provider.
     const operatorConsole = new sst.aws.StaticSite('Console', {
       path: 'packages/console',
       build: { command: 'npm run build', output: 'dist' },

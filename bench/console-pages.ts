@@ -91,34 +91,61 @@ export const consolePages: Benchmark<ConsolePagesConfig> = {
         timeline: `#/timeline/entity/${entity}`,
         reconcile: '#/reconcile',
       };
+      /**
+       * One load in a fresh page: `page` is the page's own clock, from the
+       * navigation's start to the view's ready mark (for the bare document, to
+       * its load event); `harness` is this process's, from asking for the
+       * page to seeing it ready, which adds Playwright's round trips and polling.
+       */
       const load = async (view: View | 'bare') => {
         const page = await browserContext.newPage();
         try {
           const started = performance.now();
           if (view === 'bare') {
-            // The baseline: navigating to a tiny document of the same server, no scripts, no API.
-            await page.goto(`${stack?.consoleUrl}config.json`);
-          } else {
-            await page.goto(`${stack?.consoleUrl}${hashes[view]}`);
-            await page.locator(`#${view}[data-state="ready"]`).waitFor();
+            // The baseline: navigating to a small static file of the same server, no scripts, no API.
+            await page.goto(`${stack?.consoleUrl}console.css`);
+            const harness = performance.now() - started;
+            const clock = Number(
+              await page.evaluate("performance.getEntriesByType('navigation')[0]?.duration ?? NaN"),
+            );
+            return { page: clock, harness };
           }
-          return performance.now() - started;
+          await page.goto(`${stack?.consoleUrl}${hashes[view]}`);
+          await page.locator(`#${view}[data-state="ready"]`).waitFor();
+          const harness = performance.now() - started;
+          const clock = await page.evaluate(
+            (mark) => performance.getEntriesByName(mark)[0]?.startTime ?? Number.NaN,
+            `auditflow:${view}:ready`,
+          );
+          return { page: clock, harness };
         } finally {
           await page.close();
         }
       };
 
-      const timings: Record<View, number[]> = { outbox: [], timeline: [], reconcile: [] };
-      const bare: number[] = [];
+      type Timing = { page: number; harness: number };
+      const timings: Record<View, Timing[]> = { outbox: [], timeline: [], reconcile: [] };
+      const bare: Timing[] = [];
       for (const view of VIEWS) await load(view);
       // Round-robin, so a noisy moment on a shared machine lands on every view alike.
       for (let i = 0; i < config.loads; i++) {
         bare.push(await load('bare'));
         for (const view of VIEWS) timings[view].push(await load(view));
       }
-      const baseline = { label: 'bare navigation (median)', value: round(summarize(bare).p50) };
+      const of = (list: Timing[], clock: keyof Timing) => summarize(list.map((t) => t[clock]));
+      const baseline = {
+        label: 'bare navigation (median)',
+        value: round(of(bare, 'page').p50),
+      };
+      const harnessBaseline = {
+        label: 'bare navigation, harness (median)',
+        value: round(of(bare, 'harness').p50),
+      };
       const summaries = Object.fromEntries(
-        VIEWS.map((view) => [view, summarize(timings[view])]),
+        VIEWS.map((view) => [view, of(timings[view], 'page')]),
+      ) as Record<View, ReturnType<typeof summarize>>;
+      const harness = Object.fromEntries(
+        VIEWS.map((view) => [view, of(timings[view], 'harness')]),
       ) as Record<View, ReturnType<typeof summarize>>;
       return {
         startedAt,
@@ -127,7 +154,9 @@ export const consolePages: Benchmark<ConsolePagesConfig> = {
           ...config,
           postgres: server.version,
           browser: 'Debian chromium, headless, through playwright-core',
-          timed: 'page.goto start -> the view sets data-state="ready" (fetched and rendered)',
+          timed:
+            "the page's clock, navigation start -> the view's ready mark (fetched and rendered); " +
+            'the harness figure adds Playwright (newPage excluded, goto and polling included)',
         },
         rows: VIEWS.flatMap((view) => [
           {
@@ -138,10 +167,24 @@ export const consolePages: Benchmark<ConsolePagesConfig> = {
             ratio: summaries[view].p50 / baseline.value,
           },
           { label: `${view}: load (p95)`, value: round(summaries[view].p95), unit: 'ms' },
+          {
+            label: `${view}: load as the harness sees it (median)`,
+            value: round(harness[view].p50),
+            unit: 'ms',
+            baseline: harnessBaseline,
+            ratio: harness[view].p50 / harnessBaseline.value,
+            note: `p95 ${round(harness[view].p95)} ms`,
+          },
         ]),
         results: [
-          { view: 'bare', ms: bare.map(round) },
-          ...VIEWS.map((view) => ({ view, ms: timings[view].map(round) })),
+          {
+            view: 'bare',
+            ms: bare.map((t) => ({ page: round(t.page), harness: round(t.harness) })),
+          },
+          ...VIEWS.map((view) => ({
+            view,
+            ms: timings[view].map((t) => ({ page: round(t.page), harness: round(t.harness) })),
+          })),
         ],
         targets: VIEWS.map((view) =>
           target(`${view} p95 load (ms), ${config.events} events`, summaries[view].p95, '<=', 200),

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CONSOLE_ASSETS } from '@auditflow/console';
+import { bundleConsole, CONSOLE_ASSETS } from '@auditflow/console';
 import { describe, expect, it } from 'vitest';
 
 const modules = (dir = CONSOLE_ASSETS): string[] =>
@@ -13,11 +13,44 @@ const modules = (dir = CONSOLE_ASSETS): string[] =>
   );
 
 describe("the console's files", () => {
-  it('preload every module the page imports, so the browser fetches them in one round', () => {
-    const html = readFileSync(path.join(CONSOLE_ASSETS, 'index.html'), 'utf8');
-    const preloaded = [...html.matchAll(/rel="modulepreload" href="([^"]+)"/g)].map((m) => m[1]);
-    const entry = [...html.matchAll(/<script type="module" src="([^"]+)"/g)].map((m) => m[1]);
-    expect([...preloaded, ...entry].sort()).toEqual(modules().sort());
+  it('serve one page that loads one script and one stylesheet, its config inline', async () => {
+    const files = await bundleConsole({ apiUrl: 'https://api.example.com', devTokens: false });
+    expect(Object.keys(files).sort()).toEqual(['console.css', 'console.js', 'index.html']);
+    const html = files['index.html']?.body ?? '';
+    expect([...html.matchAll(/<script[^>]*\ssrc="([^"]+)"/g)].map((m) => m[1])).toEqual([
+      './console.js',
+    ]);
+    expect([...html.matchAll(/<link rel="stylesheet" href="([^"]+)"/g)].map((m) => m[1])).toEqual([
+      './console.css',
+    ]);
+    expect(html).not.toMatch(/modulepreload|config\.json/);
+    const inline = html.match(
+      /<script id="console-config" type="application\/json">(.*?)<\/script>/,
+    );
+    expect(JSON.parse(inline?.[1] ?? 'null')).toEqual({
+      apiUrl: 'https://api.example.com',
+      devTokens: false,
+    });
+  });
+
+  it('bundle every module, so the page waits for no further fetch before its API calls', async () => {
+    const files = await bundleConsole({ apiUrl: '', devTokens: true });
+    const bundle = files['console.js']?.body ?? '';
+    expect(bundle).not.toMatch(/\bimport\s*[{(*"']|\bfrom\s*["']\.\//);
+    expect(bundle.length).toBeGreaterThan(1_000);
+  });
+
+  it('cannot be made to close its config element by what the config holds', async () => {
+    const files = await bundleConsole({
+      apiUrl: 'https://x/</script><script>alert(1)',
+      devTokens: false,
+    });
+    const html = files['index.html']?.body ?? '';
+    expect(html).not.toContain('</script><script>alert(1)');
+    const inline = html.match(
+      /<script id="console-config" type="application\/json">(.*?)<\/script>/,
+    );
+    expect(JSON.parse(inline?.[1] ?? 'null').apiUrl).toBe('https://x/</script><script>alert(1)');
   });
 
   it('never parse data as HTML: no module sets innerHTML or writes markup', () => {

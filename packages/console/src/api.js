@@ -6,10 +6,10 @@ const TOKEN_KEY = 'auditflow.console.token';
 let config = { apiUrl: '', devTokens: false };
 let tenant = '';
 
-/** Where the API is and whether this server mints development tokens (config.json beside the page). */
-export async function loadConfig() {
-  const response = await fetch(new URL('./config.json', import.meta.url));
-  if (response.ok) config = { ...config, ...(await response.json()) };
+/** Where the API is and whether this server mints development tokens (inline in the page). */
+export function loadConfig() {
+  const inline = document.getElementById('console-config')?.textContent;
+  if (inline) config = { ...config, ...JSON.parse(inline) };
   return config;
 }
 

@@ -108,7 +108,7 @@ $('timeline-export').addEventListener('click', exportTimeline);
 
 window.addEventListener('hashchange', () => void render());
 
-const config = await loadConfig();
+const config = loadConfig();
 $('dev-token-form').hidden = !config.devTokens;
 showWho();
 await render();

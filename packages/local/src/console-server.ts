@@ -1,18 +1,15 @@
-import fs from 'node:fs/promises';
 import type http from 'node:http';
-import path from 'node:path';
-import { CONSOLE_ASSETS, type ConsoleConfig } from '@auditflow/console';
+import {
+  bundleConsole,
+  type ConsoleConfig,
+  type ConsoleFile,
+  sourcesChangedAt,
+} from '@auditflow/console';
 import { SCOPES } from '@auditflow/functions';
 
 export const CONSOLE_PATH = '/console/';
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-};
+const JSON_TYPE = 'application/json';
 
 /** Tenant and operator names as the API accepts them in a token. */
 const TENANT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -25,29 +22,33 @@ export interface ConsoleServerOptions {
 
 /**
  * Serves the console under /console/ beside the API, as a static site would:
- * its files, a config.json saying the API is on this origin, and (the local
- * stack only, which already holds the development key) POST
+ * the bundled page with its config inline saying the API is on this origin,
+ * and (the local stack only, which already holds the development key) POST
  * /console/dev-token minting an operator's token. Returns false for any
  * other path, for the gateway's routes to answer.
+ *
+ * The bundle is kept in memory and built again when a source file changed,
+ * so a reload while developing shows the current files.
  */
 export function consoleServer(options: ConsoleServerOptions) {
   const config: ConsoleConfig = { apiUrl: '', devTokens: true };
+  let built: { at: number; files: Promise<Record<string, ConsoleFile>> } | undefined;
+  const files = async () => {
+    const at = await sourcesChangedAt();
+    if (!built || built.at !== at) built = { at, files: bundleConsole(config) };
+    return built.files;
+  };
   return async (req: http.IncomingMessage, res: http.ServerResponse, pathname: string) => {
     if (pathname === '/console') return redirect(res, CONSOLE_PATH);
     if (!pathname.startsWith(CONSOLE_PATH)) return false;
     const name = pathname.slice(CONSOLE_PATH.length) || 'index.html';
     if (name === 'dev-token' && req.method === 'POST') return mint(req, res, options);
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', '');
-    if (name === 'config.json') return send(res, 200, TYPES['.json'], JSON.stringify(config));
-    // Only files inside the console's folder: a `..` in the path finds nothing.
-    const file = path.resolve(CONSOLE_ASSETS, name);
-    const type = TYPES[path.extname(file)];
-    if (!file.startsWith(`${CONSOLE_ASSETS}${path.sep}`) || !type) {
-      return send(res, 404, 'text/plain', 'Not Found');
-    }
-    const content = await fs.readFile(file).catch(() => null);
-    if (!content) return send(res, 404, 'text/plain', 'Not Found');
-    return send(res, 200, type, content);
+    // Only the bundle's own names: a path of the sources, or with `..`, finds nothing.
+    const bundle = await files();
+    const file = Object.hasOwn(bundle, name) ? bundle[name] : undefined;
+    if (!file) return send(res, 404, 'text/plain', 'Not Found');
+    return send(res, 200, file.type, file.body);
   };
 }
 
@@ -69,16 +70,11 @@ async function mint(
     typeof sub !== 'string' ||
     !SUB.test(sub)
   ) {
-    return send(
-      res,
-      400,
-      TYPES['.json'],
-      JSON.stringify({ detail: 'tenant and sub are required' }),
-    );
+    return send(res, 400, JSON_TYPE, JSON.stringify({ detail: 'tenant and sub are required' }));
   }
   const scopes = body.platform === true ? [SCOPES.operator, SCOPES.platform] : [SCOPES.operator];
   const token = await options.mintToken({ tenant, sub, scopes });
-  return send(res, 200, TYPES['.json'], JSON.stringify({ token }));
+  return send(res, 200, JSON_TYPE, JSON.stringify({ token }));
 }
 
 function redirect(res: http.ServerResponse, location: string): true {
