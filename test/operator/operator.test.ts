@@ -159,6 +159,41 @@ describe('operating the outbox', () => {
     );
   });
 
+  it('reconciles an audit row no transition names, and a transition whose audit row and event are missing', async () => {
+    const tenantId = newTenant();
+    await seedPayrollRuns(database, { tenantId, runs: 2 });
+    // What an owner with the triggers off could leave behind, in a tenant of its own.
+    const rogue = `${tenantId}-rogue`;
+    await database.sql(`
+      SET session_replication_role = replica;
+      INSERT INTO audit_log (id, tenant_id, actor, action, entity_type, entity_id, entity_version, after, correlation_id)
+      VALUES (gen_random_uuid(), '${rogue}', 'rogue', 'PayrollRunPaid', 'payroll_run', gen_random_uuid(), 1, '{}', 'rogue');
+      INSERT INTO state_transitions (id, tenant_id, aggregate_type, aggregate_id, version, command, from_status, to_status, actor, correlation_id, audit_id, outbox_id)
+      VALUES (gen_random_uuid(), '${rogue}', 'payroll_run', gen_random_uuid(), 1, 'create', NULL, 'DRAFT', 'rogue', 'rogue', gen_random_uuid(), gen_random_uuid());
+    `);
+    const { rows, mismatches } = await reconcile(database.operatorDb());
+    expect(mismatches).toEqual([
+      {
+        tenantId: rogue,
+        eventType: '(audit PayrollRunPaid)',
+        transitions: 0,
+        audits: 1,
+        events: 0,
+      },
+      { tenantId: rogue, eventType: '(no event)', transitions: 1, audits: 0, events: 0 },
+    ]);
+    // The tenant beside it still balances, row for row.
+    const own = rows.filter((row) => row.tenantId === tenantId);
+    expect(own.length).toBeGreaterThan(0);
+    for (const row of own)
+      expect([row.audits, row.events]).toEqual([row.transitions, row.transitions]);
+    await database.sql(`
+      SET session_replication_role = replica;
+      DELETE FROM state_transitions WHERE tenant_id = '${rogue}';
+      DELETE FROM audit_log WHERE tenant_id = '${rogue}';
+    `);
+  });
+
   it('prunes published events past their retention, keeps pending and dead ones, and reconcile skips the pruned range', async () => {
     const tenantId = newTenant();
     await seedPayrollRuns(database, { tenantId, runs: 6 });

@@ -50,21 +50,19 @@ export async function reconcile(db: Kysely<DB>, tenantId?: string): Promise<Reco
     ), checked_audits AS (
       SELECT id, tenant_id, action FROM audit_log WHERE occurred_at > (SELECT at FROM horizon)
     ), keyed AS (
-      -- Every transition, audit row and event, keyed by tenant and the
-      -- event type of the version it belongs to.
-      SELECT t.tenant_id, coalesce(o.event_type, '(no event)') AS event_type,
-             1 AS transition, (a.id IS NOT NULL)::int AS audit, (o.id IS NOT NULL)::int AS event
+      -- Every transition, audit row and event, keyed by tenant and the event
+      -- type of the version it belongs to: each table read once, each
+      -- transition joined with its audit row and its event, and what no
+      -- transition names left over on its own line of the full joins.
+      SELECT coalesce(t.tenant_id, o.tenant_id, a.tenant_id) AS tenant_id,
+             CASE WHEN t.tenant_id IS NOT NULL THEN coalesce(o.event_type, '(no event)')
+                  WHEN o.id IS NOT NULL THEN o.event_type
+                  ELSE '(audit ' || a.action || ')' END AS event_type,
+             (t.tenant_id IS NOT NULL)::int AS transition,
+             (a.id IS NOT NULL)::int AS audit, (o.id IS NOT NULL)::int AS event
         FROM checked_transitions t
-        LEFT JOIN audit_log a ON a.id = t.audit_id
-        LEFT JOIN outbox o ON o.id = t.outbox_id
-      UNION ALL
-      SELECT o.tenant_id, o.event_type, 0, 0, 1
-        FROM checked_events o
-       WHERE NOT EXISTS (SELECT 1 FROM state_transitions t WHERE t.outbox_id = o.id)
-      UNION ALL
-      SELECT a.tenant_id, '(audit ' || a.action || ')', 0, 1, 0
-        FROM checked_audits a
-       WHERE NOT EXISTS (SELECT 1 FROM state_transitions t WHERE t.audit_id = a.id)
+        FULL JOIN checked_events o ON o.id = t.outbox_id
+        FULL JOIN checked_audits a ON a.id = t.audit_id
     )
     SELECT tenant_id AS "tenantId", event_type AS "eventType",
            sum(transition)::int AS transitions, sum(audit)::int AS audits, sum(event)::int AS events
