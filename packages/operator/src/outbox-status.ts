@@ -15,17 +15,15 @@ export interface OutboxStatus {
  */
 export async function outboxStatus(db: Kysely<DB>, tenantId?: string): Promise<OutboxStatus> {
   const tenant = tenantId ?? null;
+  // One pass over the tenant's events, each figure an aggregate of it.
   const { rows } = await sql<OutboxStatus>`
-    WITH scoped AS (
-      SELECT status, occurred_at FROM outbox
-       WHERE ${tenant}::text IS NULL OR tenant_id = ${tenant}
-    )
-    SELECT
-      (SELECT count(*)::int FROM scoped WHERE status = 'pending') AS pending,
-      (SELECT count(*)::int FROM scoped WHERE status = 'published') AS published,
-      (SELECT count(*)::int FROM scoped WHERE status = 'dead') AS dead,
-      coalesce((SELECT floor(extract(epoch FROM now() - min(occurred_at)) * 1000)::bigint
-                  FROM scoped WHERE status = 'pending'), 0) AS "oldestPendingAgeMs"
+    SELECT count(*) FILTER (WHERE status = 'pending')::int AS pending,
+           count(*) FILTER (WHERE status = 'published')::int AS published,
+           count(*) FILTER (WHERE status = 'dead')::int AS dead,
+           coalesce(floor(extract(epoch FROM now() - min(occurred_at) FILTER (WHERE status = 'pending'))
+                          * 1000)::bigint, 0) AS "oldestPendingAgeMs"
+      FROM outbox
+     WHERE ${tenant}::text IS NULL OR tenant_id = ${tenant}
   `.execute(db);
   const [status] = rows;
   if (!status) throw new Error('status query returned no row');
