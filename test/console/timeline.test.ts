@@ -7,7 +7,7 @@ const app = useConsole();
 let counter = 0;
 
 describe('the entity timeline page', () => {
-  it('tells a settled advance from request to settlement, every step in order with its audit diff, delivery and actor', async () => {
+  it('tells a settled advance from request to settlement, every step in order with its audit diff, delivery, actor and ledger entries', async () => {
     const tenant = `timeline-${++counter}`;
     const story = await paidRunWithSettledAdvance(app.stack().apiUrl, app.mint, tenant);
     const page = await app.open(tenant, '#/timeline');
@@ -36,9 +36,29 @@ describe('the entity timeline page', () => {
     for (const event of await versions.locator('.event').allTextContents()) {
       expect(event).toMatch(/published at .+, 1 attempt\(s\)/);
     }
-    expect(await page.getByRole('region', { name: 'Ledger entries' }).textContent()).toContain(
-      'No ledger is kept yet',
+    // The money: booked when disbursed, cleared when settled, each entry by its version.
+    const ledger = page.getByRole('region', { name: 'Ledger entries' });
+    const entries = ledger.locator('table.ledger-entry');
+    expect(await entries.locator('caption').allTextContents()).toEqual([
+      expect.stringMatching(/^v3 ewa\.request_disbursed\.v1: /),
+      expect.stringMatching(/^v4 ewa\.request_settled\.v1: /),
+    ]);
+    const rows = async (n: number) =>
+      (await entries.nth(n).locator('tbody tr').all()).map((row) =>
+        row.locator('th, td').allTextContents(),
+      );
+    // 20000 minor units of EUR, as the browser's own locale writes them.
+    const amount = await page.evaluate(() =>
+      new Intl.NumberFormat(undefined, { style: 'currency', currency: 'EUR' }).format(200),
     );
+    expect(await Promise.all(await rows(0))).toEqual([
+      ['ewa-receivable:emp-1', amount, ''],
+      ['funding-cash', '', amount],
+    ]);
+    expect(await Promise.all(await rows(1))).toEqual([
+      ['funding-cash', amount, ''],
+      ['ewa-receivable:emp-1', '', amount],
+    ]);
   });
 
   it("shows the run's paid event received by the settling subscriber and links to the settlement it caused", async () => {

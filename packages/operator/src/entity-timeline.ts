@@ -29,11 +29,25 @@ export interface TimelineVersion {
   caused: { aggregateType: string; aggregateId: string; version: number; command: string }[];
 }
 
+/** A journal entry one of the entity's events booked, with its postings. */
+export interface TimelineLedgerEntry {
+  id: string;
+  /** The version whose event booked it. */
+  version: number;
+  eventId: string;
+  eventType: string;
+  description: string;
+  occurredAt: string;
+  postings: { account: string; side: 'debit' | 'credit'; amountMinor: number; currency: string }[];
+}
+
 export interface EntityTimeline {
   tenantId: string;
   aggregateType: string;
   aggregateId: string;
   versions: TimelineVersion[];
+  /** Oldest first; empty when none of its events moved money. */
+  ledger: TimelineLedgerEntry[];
 }
 
 const MAX_ENTITIES = 50;
@@ -41,7 +55,8 @@ const MAX_ENTITIES = 50;
 /**
  * The whole audited story of the entities a query names, within one tenant:
  * every version with its transition and audit row, its event's delivery, the
- * subscribers' receipts and what the event caused elsewhere. Oldest first;
+ * subscribers' receipts, what the event caused elsewhere, and the journal
+ * entries its events booked. Oldest first;
  * at most 50 entities (a correlation id can touch many). A null tenant
  * searches every tenant (the platform scope). Read only.
  */
@@ -112,7 +127,7 @@ export async function entityTimeline(
     .execute();
 
   const eventIds = rows.map((row) => row.outbox_id);
-  const [receipts, caused] = await Promise.all([
+  const [receipts, caused, postings] = await Promise.all([
     db
       .selectFrom('inbox')
       .select(['event_id', 'subscriber', 'processed_at'])
@@ -127,7 +142,51 @@ export async function entityTimeline(
       .where('a.causation_id', 'in', eventIds)
       .orderBy('t.occurred_at')
       .execute(),
+    // One entry per event at most (ledger_entries.event_id is unique).
+    db
+      .selectFrom('ledger_entries as e')
+      .innerJoin('ledger_postings as p', 'p.entry_id', 'e.id')
+      .innerJoin('ledger_accounts as acc', 'acc.id', 'p.account_id')
+      .select([
+        'e.id',
+        'e.tenant_id',
+        'e.event_id',
+        'e.event_type',
+        'e.description',
+        'e.occurred_at',
+        'p.id as posting_id',
+        'acc.code',
+        'p.side',
+        'p.amount_minor',
+        'p.currency',
+      ])
+      .$if(tenantId !== null, (q) => q.where('e.tenant_id', '=', tenantId as string))
+      .where('e.event_id', 'in', eventIds)
+      .orderBy('e.occurred_at')
+      .orderBy('e.id')
+      .orderBy('p.side', 'desc')
+      .orderBy('p.id')
+      .execute(),
   ]);
+  const entries = new Map<string, Omit<TimelineLedgerEntry, 'version'>>();
+  for (const posting of postings) {
+    const entry = entries.get(posting.event_id) ?? {
+      id: posting.id,
+      eventId: posting.event_id,
+      eventType: posting.event_type,
+      description: posting.description,
+      occurredAt: posting.occurred_at,
+      postings: [],
+    };
+    entries.set(posting.event_id, entry);
+    entry.postings.push({
+      account: posting.code,
+      side: posting.side as 'debit' | 'credit',
+      // At most 2^53 - 1 by the table's check, so exact as a number.
+      amountMinor: Number(posting.amount_minor),
+      currency: posting.currency,
+    });
+  }
 
   const timelines = new Map<string, EntityTimeline>();
   for (const row of rows) {
@@ -137,8 +196,12 @@ export async function entityTimeline(
       aggregateType: row.aggregate_type,
       aggregateId: row.aggregate_id,
       versions: [],
+      ledger: [],
     };
     timelines.set(key, timeline);
+    const entry = entries.get(row.outbox_id);
+    if (entry && entry.postings.length > 0)
+      timeline.ledger.push({ ...entry, version: row.version });
     timeline.versions.push({
       version: row.version,
       command: row.command,

@@ -2,6 +2,7 @@ export { type DeadEvent, listDeadEvents } from './dead-events';
 export {
   type EntityTimeline,
   entityTimeline,
+  type TimelineLedgerEntry,
   type TimelineQuery,
   type TimelineVersion,
 } from './entity-timeline';

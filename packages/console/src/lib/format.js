@@ -19,3 +19,13 @@ export function time(iso) {
 export function shortId(id) {
   return id.slice(0, 8);
 }
+
+/** An amount in minor units as money in its currency (2 decimals for EUR, none for JPY). */
+export function money(minor, currency) {
+  try {
+    const format = new Intl.NumberFormat(undefined, { style: 'currency', currency });
+    return format.format(minor / 10 ** format.resolvedOptions().maximumFractionDigits);
+  } catch {
+    return `${minor} ${currency} (minor units)`;
+  }
+}

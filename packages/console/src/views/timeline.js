@@ -1,7 +1,7 @@
 import { api } from '../api.js';
 import { diffSnapshots } from '../lib/diff.js';
 import { fill, h } from '../lib/dom.js';
-import { shortId, time } from '../lib/format.js';
+import { money, shortId, time } from '../lib/format.js';
 import { loading } from './panel-state.js';
 
 const panel = () => document.getElementById('timeline');
@@ -11,7 +11,8 @@ let shown = null;
 /**
  * Every version of the entities the search names, oldest first: the
  * transition, the audit row's before/after as a diff with actor and time,
- * the event and its delivery, each subscriber's receipt and what it caused.
+ * the event and its delivery, each subscriber's receipt and what it caused;
+ * then the journal entries its events booked.
  * @param {{ kind: 'entity' | 'correlation' | 'event', value: string }} search
  */
 export function loadTimeline(search) {
@@ -36,13 +37,58 @@ function renderEntity(entity) {
     h('h3', null, entity.aggregateType, ' ', h('code', null, entity.aggregateId)),
     h('p', { class: 'meta' }, `Tenant ${entity.tenantId}, ${entity.versions.length} versions`),
     h('ol', { class: 'versions' }, entity.versions.map(renderVersion)),
-    // There is no ledger in this system yet: the section says so rather than
-    // showing invented entries, and fills in once one exists.
     h(
       'section',
       { class: 'ledger', 'aria-label': 'Ledger entries' },
       h('h4', null, 'Ledger entries'),
-      h('p', { class: 'empty' }, 'No ledger is kept yet: this entity has no ledger entries.'),
+      entity.ledger.length === 0
+        ? h('p', { class: 'empty' }, 'None of its events moved money: no ledger entries.')
+        : entity.ledger.map(renderLedgerEntry),
+    ),
+  );
+}
+
+/** One journal entry: which version booked it, and its postings, debits first. */
+function renderLedgerEntry(entry) {
+  return h(
+    'table',
+    { class: 'ledger-entry', 'data-entry': entry.id },
+    h(
+      'caption',
+      null,
+      `v${entry.version} ${entry.eventType}: ${entry.description}, at ${time(entry.occurredAt)}`,
+    ),
+    h(
+      'thead',
+      null,
+      h(
+        'tr',
+        null,
+        h('th', { scope: 'col' }, 'Account'),
+        h('th', { scope: 'col' }, 'Debit'),
+        h('th', { scope: 'col' }, 'Credit'),
+      ),
+    ),
+    h(
+      'tbody',
+      null,
+      entry.postings.map((posting) =>
+        h(
+          'tr',
+          null,
+          h('th', { scope: 'row' }, h('code', null, posting.account)),
+          h(
+            'td',
+            null,
+            posting.side === 'debit' ? money(posting.amountMinor, posting.currency) : '',
+          ),
+          h(
+            'td',
+            null,
+            posting.side === 'credit' ? money(posting.amountMinor, posting.currency) : '',
+          ),
+        ),
+      ),
     ),
   );
 }
