@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { sealAuditChain } from '@auditflow/audit';
-import { reconcile, replayEvents } from '@auditflow/operator';
+import { entityTimeline, reconcile, replayEvents } from '@auditflow/operator';
 import { prunePublished } from '@auditflow/relay';
 import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../support/database';
@@ -192,6 +193,23 @@ describe('operating the outbox', () => {
       DELETE FROM state_transitions WHERE tenant_id = '${rogue}';
       DELETE FROM audit_log WHERE tenant_id = '${rogue}';
     `);
+  });
+
+  it('answers an empty timeline, not an error, for an entity whose transitions lost their audit rows', async () => {
+    const rogue = `${newTenant()}-rogue`;
+    const entityId = randomUUID();
+    try {
+      await database.sql(`
+        SET session_replication_role = replica;
+        INSERT INTO state_transitions (id, tenant_id, aggregate_type, aggregate_id, version, command, from_status, to_status, actor, correlation_id, audit_id, outbox_id)
+        VALUES (gen_random_uuid(), '${rogue}', 'payroll_run', '${entityId}', 1, 'create', NULL, 'DRAFT', 'rogue', 'rogue', gen_random_uuid(), gen_random_uuid());
+      `);
+      expect(await entityTimeline(database.operatorDb(), rogue, { entityId })).toEqual([]);
+    } finally {
+      await database.sql(
+        `SET session_replication_role = replica; DELETE FROM state_transitions WHERE tenant_id = '${rogue}';`,
+      );
+    }
   });
 
   it('prunes published events past their retention, keeps pending and dead ones, and reconcile skips the pruned range', async () => {

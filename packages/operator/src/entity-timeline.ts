@@ -127,6 +127,8 @@ export async function entityTimeline(
     .execute();
 
   const eventIds = rows.map((row) => row.outbox_id);
+  // Transitions whose audit rows are gone join nothing, and `in ()` is no SQL.
+  if (eventIds.length === 0) return [];
   const [receipts, caused, postings] = await Promise.all([
     db
       .selectFrom('inbox')
