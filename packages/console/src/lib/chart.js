@@ -1,3 +1,5 @@
+import { clock } from './format.js';
+
 const SVG = 'http://www.w3.org/2000/svg';
 
 function svg(tag, attrs) {
@@ -36,7 +38,7 @@ export function throughputChart(buckets, label) {
         height: barHeight,
       });
       const title = svg('title', {});
-      title.textContent = `${new Date(bucket.at).toLocaleTimeString()}: ${bucket[kind]} ${kind}`;
+      title.textContent = `${clock(bucket.at)} UTC: ${bucket[kind]} ${kind}`;
       bar.append(title);
       chart.append(bar);
     }
