@@ -78,6 +78,7 @@ export const routes: readonly RouteDefinition[] = [
   ]),
 
   route('GET', '/operator/outbox', 'operator/outbox', operating),
+  route('GET', '/operator/outbox/overview', 'operator/outbox-overview', operating),
   route('GET', '/operator/throughput', 'operator/throughput', operating),
   route('GET', '/operator/dead-events', 'operator/dead-events', operating),
   route('POST', '/operator/dead-events/{id}/retry', 'operator/retry-dead-event', operating),

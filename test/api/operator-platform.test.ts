@@ -38,6 +38,7 @@ describe('the tenant an operator route answers for', () => {
     ['/operator/reconcile', ''],
     ['/operator/dead-events', ''],
     ['/operator/throughput', ''],
+    ['/operator/outbox/overview', ''],
     ['/operator/timeline', '&entity=0190f2a4-0000-7000-8000-000000000000'],
   ])(
     'is refused with 403 when %s names another tenant without the platform scope',

@@ -6,6 +6,7 @@ import { anEwaRequest, aPayrollRun, type Caller, call } from '../support/api';
 import { useTestDatabase } from '../support/database';
 import { outboxRows, targetEventFor } from '../support/events';
 import { relayFor, useEventBridgeEndpoint } from '../support/relay';
+import { seedPayrollRuns } from '../support/seed';
 
 const database = useTestDatabase();
 const endpoint = useEventBridgeEndpoint();
@@ -140,6 +141,46 @@ describe('the operator outbox view', () => {
     expect(mine.body).toEqual({ pending: 0, published: 8, dead: 0, oldestPendingAgeMs: 0 });
     const theirs = await call('GET', '/operator/outbox', { as: team().operator });
     expect(theirs.body).toEqual({ pending: 0, published: 0, dead: 0, oldestPendingAgeMs: 0 });
+  });
+
+  it('answers the counts, the throughput and the dead events in one overview, as the three routes do', async () => {
+    const t = team();
+    await seedPayrollRuns(database, { tenantId: t.tenant, runs: 3 });
+    endpoint().faults.entryError = () => 'InvalidArgument';
+    await relayFor(database, endpoint()).drain({ until: Date.now() + 10_000 });
+    endpoint().reset();
+    await paidRunWithSettledAdvance(); // another tenant's events, which no answer may count
+
+    const window = 'bucketSeconds=300&buckets=12';
+    const overview = await call('GET', `/operator/outbox/overview?${window}&limit=2`, {
+      as: t.operator,
+    });
+    expect(overview.status).toBe(200);
+    const status = await call('GET', '/operator/outbox', { as: t.operator });
+    const flow = await call('GET', `/operator/throughput?${window}`, { as: t.operator });
+    const dead = await call('GET', '/operator/dead-events?limit=2', { as: t.operator });
+    expect(overview.body.status).toEqual(status.body);
+    expect(overview.body.status).toMatchObject({ pending: 0, published: 0, dead: 3 });
+    expect(overview.body.throughput).toEqual(flow.body);
+    expect(overview.body.throughput.buckets).toHaveLength(12);
+    expect(overview.body.deadEvents).toEqual(dead.body.events);
+    expect(overview.body.deadEvents).toHaveLength(2);
+    expect(overview.body.deadEvents[0].reason).toMatch(/InvalidArgument/);
+  });
+
+  it.each([
+    ['buckets=0', 'query.buckets'],
+    ['buckets=241', 'query.buckets'],
+    ['bucketSeconds=abc', 'query.bucketSeconds'],
+    ['limit=101', 'query.limit'],
+    ['limit=1.5', 'query.limit'],
+    ['since=yesterday', 'query.since'],
+  ])('refuses an overview asked with %s: 400 naming %s', async (query, path) => {
+    const response = await call('GET', `/operator/outbox/overview?${query}`, {
+      as: team().operator,
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.errors.map((error: { path: string }) => error.path)).toContain(path);
   });
 });
 

@@ -6,6 +6,7 @@ export {
   type TimelineQuery,
   type TimelineVersion,
 } from './entity-timeline';
+export { type OutboxOverview, outboxOverview } from './outbox-overview';
 export { type OutboxStatus, oldestPendingAgeMs, outboxStatus } from './outbox-status';
 export { type ReconcileRow, type Reconciliation, reconcile } from './reconcile';
 export {

@@ -6,14 +6,14 @@ import { loading } from './panel-state.js';
 
 const panel = () => document.getElementById('outbox');
 
-/** Counts, the last hour's throughput and the dead events, fetched side by side. */
+/** Counts, the last hour's throughput and the dead events, in one answer. */
 export function loadOutbox() {
   return loading(panel(), async () => {
-    const [status, flow, dead] = await Promise.all([
-      api('/operator/outbox'),
-      api('/operator/throughput', { query: { bucketSeconds: '60', buckets: '60' } }),
-      api('/operator/dead-events'),
-    ]);
+    const {
+      status,
+      throughput: flow,
+      deadEvents,
+    } = await api('/operator/outbox/overview', { query: { bucketSeconds: '60', buckets: '60' } });
     for (const [name, value] of Object.entries(status)) {
       const cell = panel().querySelector(`[data-count="${name}"]`);
       if (cell) cell.textContent = name === 'oldestPendingAgeMs' ? duration(value) : String(value);
@@ -25,7 +25,7 @@ export function loadOutbox() {
         `Per minute over the last hour: ${sum(flow.buckets, 'occurred')} events written, ${sum(flow.buckets, 'published')} published`,
       ),
     );
-    renderDead(dead.events);
+    renderDead(deadEvents);
   });
 }
 
