@@ -30,15 +30,28 @@ try {
   const key = await loadOrCreateKey(dataDir);
   const mint = (claims: { tenant: string; sub: string; scopes?: string[] }) =>
     signDevToken(key, claims);
+  const token = await mint({ tenant: TENANT, sub: 'olga', scopes: [SCOPES.operator] });
+  /** Waits until the tenant's outbox counts satisfy `done`, as an operator would watch them. */
+  const outboxUntil = async (done: (counts: { pending: number; dead: number }) => boolean) => {
+    for (let i = 0; i < 500; i++) {
+      const response = await fetch(`${stack.apiUrl}/operator/outbox`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      if (done((await response.json()) as { pending: number; dead: number })) return;
+      await sleep(20);
+    }
+    throw new Error('the outbox did not settle');
+  };
   const story = await paidRunWithSettledAdvance(stack.apiUrl, mint, TENANT);
+  // The settlement's own event is published before the bus starts refusing: only the drafts die.
+  await outboxUntil((counts) => counts.pending === 0);
   stack.eventBridge.faults.entryError = () => 'InvalidArgument';
   await draftRuns(stack.apiUrl, mint, TENANT, 2);
-  await sleep(500);
+  await outboxUntil((counts) => counts.pending === 0 && counts.dead === 2);
   stack.eventBridge.reset();
 
   const browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1200, height: 1000 } });
-  const token = await mint({ tenant: TENANT, sub: 'olga', scopes: [SCOPES.operator] });
   await context.addInitScript(
     `sessionStorage.setItem('auditflow.console.token', ${JSON.stringify(token)})`,
   );
