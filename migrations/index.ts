@@ -14,6 +14,7 @@ import * as operatorGuardRails from './0013-operator-guard-rails';
 import * as skipDeadEvents from './0014-skip-dead-events';
 import * as auditChain from './0015-audit-chain';
 import * as commitCheckPlans from './0016-commit-check-plans';
+import * as recordedRequeues from './0017-recorded-requeues';
 
 /**
  * Every migration, by name, in the order they run. A static list rather than a
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '0014-skip-dead-events': skipDeadEvents,
   '0015-audit-chain': auditChain,
   '0016-commit-check-plans': commitCheckPlans,
+  '0017-recorded-requeues': recordedRequeues,
 };

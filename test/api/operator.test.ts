@@ -138,9 +138,21 @@ describe('the operator outbox view', () => {
     const story = await paidRunWithSettledAdvance();
     const mine = await call('GET', '/operator/outbox', { as: story.operator });
     // Three of the advance, four of the run, one of the settlement.
-    expect(mine.body).toEqual({ pending: 0, published: 8, dead: 0, oldestPendingAgeMs: 0 });
+    expect(mine.body).toEqual({
+      pending: 0,
+      published: 8,
+      dead: 0,
+      skipped: 0,
+      oldestPendingAgeMs: 0,
+    });
     const theirs = await call('GET', '/operator/outbox', { as: team().operator });
-    expect(theirs.body).toEqual({ pending: 0, published: 0, dead: 0, oldestPendingAgeMs: 0 });
+    expect(theirs.body).toEqual({
+      pending: 0,
+      published: 0,
+      dead: 0,
+      skipped: 0,
+      oldestPendingAgeMs: 0,
+    });
   });
 
   it('answers the counts, the throughput and the dead events in one overview, as the three routes do', async () => {

@@ -8,6 +8,7 @@ import { replayEvents } from '@auditflow/operator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anEwaRequest, aPayrollRun } from '../support/api';
 import { useTestDatabase } from '../support/database';
+import { requeuedBy } from '../support/requeue';
 import { TEST_ROLE_PASSWORDS } from '../support/roles';
 
 const database = useTestDatabase();
@@ -158,6 +159,7 @@ describe('the local stack', () => {
     const replayed = await replayEvents(database.operatorDb(), {
       from: new Date(paidAt - 60_000).toISOString(),
       to: new Date(Date.now() + 60_000).toISOString(),
+      by: requeuedBy,
     });
     expect(replayed.length).toBeGreaterThan(0);
     await settle();

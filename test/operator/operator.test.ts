@@ -12,6 +12,7 @@ import {
   relayFor,
   useEventBridgeEndpoint,
 } from '../support/relay';
+import { requeuedBy } from '../support/requeue';
 import { seedPayrollRuns } from '../support/seed';
 
 const database = useTestDatabase();
@@ -46,6 +47,7 @@ describe('operating the outbox', () => {
       pending: expect.any(Number),
       published: expect.any(Number),
       dead: expect.any(Number),
+      skipped: expect.any(Number),
       oldestPendingAgeMs: expect.any(Number),
     });
     expect(status.pending).toBeGreaterThanOrEqual(3);
@@ -69,11 +71,13 @@ describe('operating the outbox', () => {
 
     endpoint().faults.entryError = undefined;
     const [first] = listed;
-    expect(outboxCli('retry', first?.id ?? '').stdout).toContain('1 dead event(s) queued');
+    expect(outboxCli('retry', first?.id ?? '', '--reason', 'bus fixed').stdout).toContain(
+      '1 dead event(s) queued',
+    );
     await relayFor(database, endpoint()).drain({ until: Date.now() + 10_000 });
     expect(await outboxStatusCounts(database, tenantId)).toEqual({ dead: 3, published: 1 });
 
-    expect(outboxCli('retry', '--all-dead').code).toBe(0);
+    expect(outboxCli('retry', '--all-dead', '--reason', 'bus fixed').code).toBe(0);
     await relayFor(database, endpoint()).drain({ until: Date.now() + 10_000 });
     expect(await outboxStatusCounts(database, tenantId)).toEqual({ published: 4 });
   });
@@ -87,7 +91,12 @@ describe('operating the outbox', () => {
     endpoint().reset();
 
     expect(
-      await replayEvents(database.operatorDb(), { from, to, eventType: 'payroll.run_nothing.v1' }),
+      await replayEvents(database.operatorDb(), {
+        from,
+        to,
+        eventType: 'payroll.run_nothing.v1',
+        by: requeuedBy,
+      }),
     ).toEqual([]);
     const replay = outboxCli(
       'replay',
@@ -97,6 +106,8 @@ describe('operating the outbox', () => {
       to,
       '--type',
       'payroll.run_seeded.v1',
+      '--reason',
+      'a subscriber lost its projection',
     );
     expect(replay.code).toBe(0);
     await relayFor(database, endpoint()).drain({ until: Date.now() + 10_000 });
@@ -121,6 +132,8 @@ describe('operating the outbox', () => {
       '1970-01-01T00:00:00Z',
       '--to',
       '1970-01-02T00:00:00Z',
+      '--reason',
+      'nothing to resend',
     );
     expect(replay.code).toBe(0);
     expect(replay.stdout).toMatch(/^0 event\(s\) queued/m);

@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { RequeueRefused, replayEvents, retryDeadEvents } from '@auditflow/operator';
+import { outboxStatus, RequeueRefused, replayEvents, retryDeadEvents } from '@auditflow/operator';
 import { describe, expect, it } from 'vitest';
 import { runRequeue } from '../../packages/local/src/cli/requeue-command';
 import { attempt } from '../support/attempt';
 import { useTestDatabase } from '../support/database';
+import { requeuedBy } from '../support/requeue';
 import { seedPayrollRuns } from '../support/seed';
 
 const database = useTestDatabase();
@@ -77,6 +78,8 @@ describe('replay and retry guard rails', () => {
       window(0).to,
       '--tenant',
       tenantId,
+      '--reason',
+      'resend the window',
     ]);
     expect(cli.code).toBe(2);
     expect(cli.stderr).toMatch(
@@ -84,7 +87,12 @@ describe('replay and retry guard rails', () => {
     );
     expect(cli.stderr).toMatch(/start the window at .* or later/);
     await expect(
-      replayEvents(database.operatorDb(), { ...window(31), tenantId, dryRun: true }),
+      replayEvents(database.operatorDb(), {
+        ...window(31),
+        tenantId,
+        dryRun: true,
+        by: requeuedBy,
+      }),
     ).rejects.toMatchObject({ reason: 'beyond_retention' });
     expect(await statuses(tenantId)).toEqual([{ status: 'published', n: 2 }]);
   });
@@ -100,6 +108,8 @@ describe('replay and retry guard rails', () => {
       window(0).to,
       '--tenant',
       tenantId,
+      '--reason',
+      'resend the window',
     ]);
     expect(cli.stderr).toBe('');
     expect(cli.stdout).toMatch(/^3 event\(s\) queued to publish again/m);
@@ -112,12 +122,14 @@ describe('replay and retry guard rails', () => {
     await database.sql("UPDATE inbox_retention SET keep_for = '3 days'");
     try {
       await expect(
-        replayEvents(database.operatorDb(), { ...window(4), tenantId }),
+        replayEvents(database.operatorDb(), { ...window(4), tenantId, by: requeuedBy }),
       ).rejects.toBeInstanceOf(RequeueRefused);
     } finally {
       await database.sql("UPDATE inbox_retention SET keep_for = '30 days'");
     }
-    expect(await replayEvents(database.operatorDb(), { ...window(4), tenantId })).toHaveLength(1);
+    expect(
+      await replayEvents(database.operatorDb(), { ...window(4), tenantId, by: requeuedBy }),
+    ).toHaveLength(1);
   });
 
   it('lists what a dry run would send, of one tenant, and changes nothing', async () => {
@@ -152,20 +164,36 @@ describe('replay and retry guard rails', () => {
     const tenantId = newTenant();
     await seedDelivered(tenantId, 3, { status: 'dead' });
     const capped = { OUTBOX_CONFIRM_ABOVE: '2' };
-    const refused = outboxCli(['retry', '--all-dead', '--tenant', tenantId], capped);
+    const refused = outboxCli(
+      ['retry', '--all-dead', '--tenant', tenantId, '--reason', 'bus fixed'],
+      capped,
+    );
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('would queue 3 dead event(s), more than 2');
     expect(refused.stderr).toContain('--yes');
     expect(await statuses(tenantId)).toEqual([{ status: 'dead', n: 3 }]);
 
     const replay = outboxCli(
-      ['replay', '--from', window(1).from, '--to', window(0).to, '--tenant', tenantId],
+      [
+        'replay',
+        '--from',
+        window(1).from,
+        '--to',
+        window(0).to,
+        '--tenant',
+        tenantId,
+        '--reason',
+        'resend',
+      ],
       capped,
     );
     expect(replay.code).toBe(2);
     expect(await statuses(tenantId)).toEqual([{ status: 'dead', n: 3 }]);
 
-    const confirmed = outboxCli(['retry', '--all-dead', '--tenant', tenantId, '--yes'], capped);
+    const confirmed = outboxCli(
+      ['retry', '--all-dead', '--tenant', tenantId, '--yes', '--reason', 'bus fixed'],
+      capped,
+    );
     expect(confirmed.code).toBe(0);
     expect(confirmed.stdout).toMatch(/^3 dead event\(s\) queued for another attempt/m);
     expect(await statuses(tenantId)).toEqual([{ status: 'pending', n: 3 }]);
@@ -175,13 +203,15 @@ describe('replay and retry guard rails', () => {
     const tenantId = newTenant();
     await seedDelivered(tenantId, 3, { status: 'dead' });
     await expect(
-      retryDeadEvents(database.operatorDb(), { tenantId, maxRows: 2 }),
+      retryDeadEvents(database.operatorDb(), { tenantId, maxRows: 2, by: requeuedBy }),
     ).rejects.toMatchObject({ reason: 'over_limit' });
     await expect(
-      replayEvents(database.operatorDb(), { ...window(1), tenantId, maxRows: 2 }),
+      replayEvents(database.operatorDb(), { ...window(1), tenantId, maxRows: 2, by: requeuedBy }),
     ).rejects.toMatchObject({ reason: 'over_limit' });
     expect(await statuses(tenantId)).toEqual([{ status: 'dead', n: 3 }]);
-    expect(await retryDeadEvents(database.operatorDb(), { tenantId, maxRows: 3 })).toHaveLength(3);
+    expect(
+      await retryDeadEvents(database.operatorDb(), { tenantId, maxRows: 3, by: requeuedBy }),
+    ).toHaveLength(3);
   });
 
   it('refuses a malformed tenant, and gives the operator no way around the guard rails', async () => {
@@ -196,6 +226,171 @@ describe('replay and retry guard rails', () => {
     expect(await attempt(operator, ["UPDATE inbox_retention SET keep_for = '2 days'"])).toBe(
       '42501',
     );
+  });
+});
+
+/** The operator actions recorded for a tenant's events, oldest first. */
+const actions = async (tenantId: string) =>
+  (
+    await database.sql(
+      `SELECT tenant_id AS "tenantId", actor, action, target_event_id AS "eventId", reason,
+              correlation_id AS "correlationId"
+         FROM operator_actions WHERE tenant_id = $1 ORDER BY target_event_id`,
+      [tenantId],
+    )
+  ).rows;
+
+describe('recording every requeue', () => {
+  it('records one operator action per event a bulk retry queues: who, why, the correlation id', async () => {
+    const tenantId = newTenant();
+    await seedDelivered(tenantId, 3, { status: 'dead' });
+    const queued = await retryDeadEvents(database.operatorDb(), { tenantId, by: requeuedBy });
+    expect(queued).toHaveLength(3);
+    expect(await actions(tenantId)).toEqual(
+      queued
+        .map((event) => event.id)
+        .sort()
+        .map((eventId) => ({
+          tenantId,
+          actor: 'operator:test',
+          action: 'retry_dead_event',
+          eventId,
+          reason: 'the bus rule is fixed',
+          correlationId: 'requeue-test',
+        })),
+    );
+  });
+
+  it('records one replay_event action per event a replay queues, published or dead', async () => {
+    const tenantId = newTenant();
+    await seedDelivered(tenantId, 2);
+    const queued = await replayEvents(database.operatorDb(), {
+      ...window(1),
+      tenantId,
+      by: { ...requeuedBy, reason: 'a subscriber lost its projection' },
+    });
+    const recorded = await actions(tenantId);
+    expect(recorded.map((row) => row.eventId)).toEqual(queued.map((event) => event.id).sort());
+    expect(new Set(recorded.map((row) => `${row.action}: ${row.reason}`))).toEqual(
+      new Set(['replay_event: a subscriber lost its projection']),
+    );
+  });
+
+  it('records nothing for a dry run, nor for a requeue refused over its limit', async () => {
+    const tenantId = newTenant();
+    await seedDelivered(tenantId, 3, { status: 'dead' });
+    expect(
+      await retryDeadEvents(database.operatorDb(), { tenantId, dryRun: true, by: requeuedBy }),
+    ).toHaveLength(3);
+    await expect(
+      retryDeadEvents(database.operatorDb(), { tenantId, maxRows: 2, by: requeuedBy }),
+    ).rejects.toMatchObject({ reason: 'over_limit' });
+    expect(await actions(tenantId)).toEqual([]);
+    expect(await statuses(tenantId)).toEqual([{ status: 'dead', n: 3 }]);
+  });
+
+  it.each([
+    ['no reason', { reason: '' }],
+    ['a blank reason', { reason: '   ' }],
+    ['a reason of 501 characters', { reason: 'x'.repeat(501) }],
+    ['no actor', { actor: '' }],
+    ['no correlation id', { correlationId: ' ' }],
+  ])('refuses a retry or a replay with %s, changing and recording nothing', async (_label, bad) => {
+    const tenantId = newTenant();
+    await seedDelivered(tenantId, 2, { status: 'dead' });
+    const by = { ...requeuedBy, ...bad };
+    await expect(retryDeadEvents(database.operatorDb(), { tenantId, by })).rejects.toMatchObject({
+      code: '22023',
+    });
+    await expect(
+      replayEvents(database.operatorDb(), { ...window(1), tenantId, by }),
+    ).rejects.toMatchObject({ code: '22023' });
+    expect(await statuses(tenantId)).toEqual([{ status: 'dead', n: 2 }]);
+    expect(await actions(tenantId)).toEqual([]);
+  });
+
+  it('leaves the operator role no unrecorded way to revive or resend events', async () => {
+    const operator = database.roleUrl('operator');
+    for (const statement of [
+      // The versions of migration 0013 record nothing.
+      'SELECT retry_dead_events(NULL::uuid[], NULL::text, NULL::int, false)',
+      "SELECT replay_events(now() - interval '1 hour', now(), NULL::text, NULL::text, NULL::int, false)",
+      "UPDATE outbox SET status = 'pending' WHERE status = 'dead'",
+      `INSERT INTO operator_actions (id, tenant_id, actor, action, target_event_id, reason, correlation_id)
+       VALUES (gen_random_uuid(), 't', 'operator:forger', 'replay_event', gen_random_uuid(), 'r', 'c')`,
+      'DELETE FROM operator_actions',
+    ]) {
+      expect(await attempt(operator, [statement]), statement).toBe('42501');
+    }
+  });
+
+  it('makes the CLI ask for --reason before a retry or a replay, and records who ran it', async () => {
+    const tenantId = newTenant();
+    await seedDelivered(tenantId, 2, { status: 'dead' });
+    const noReason = outboxCli(['retry', '--all-dead', '--tenant', tenantId]);
+    expect(noReason.code).toBe(2);
+    expect(noReason.stderr).toContain('retry needs --reason');
+    const replay = outboxCli(['replay', '--from', window(1).from, '--to', window(0).to]);
+    expect(replay.code).toBe(2);
+    expect(replay.stderr).toContain('replay needs --reason');
+    expect(outboxCli(['retry', '--all-dead', '--tenant', tenantId, '--dry-run']).code).toBe(0);
+    expect(await statuses(tenantId)).toEqual([{ status: 'dead', n: 2 }]);
+
+    const done = outboxCli(
+      ['retry', '--all-dead', '--tenant', tenantId, '--reason', 'bus rule fixed (INC-42)'],
+      { OUTBOX_OPERATOR: 'dana' },
+    );
+    expect(done.code).toBe(0);
+    expect(done.stdout).toContain('2 dead event(s) queued for another attempt, each recorded');
+    const recorded = await actions(tenantId);
+    expect(recorded).toHaveLength(2);
+    for (const row of recorded) {
+      expect(row).toMatchObject({
+        actor: 'operator:dana',
+        action: 'retry_dead_event',
+        reason: 'bus rule fixed (INC-42)',
+        correlationId: expect.stringMatching(/^cli-retry-[0-9a-f-]{36}$/),
+      });
+    }
+    expect(new Set(recorded.map((row) => row.correlationId)).size).toBe(1);
+  });
+
+  it('skips one dead event from the CLI with a reason, on record, and refuses what is not a dead event of the tenant', async () => {
+    const tenantId = newTenant();
+    await seedDelivered(tenantId, 1, { status: 'dead' });
+    const { rows } = await database.sql('SELECT id FROM outbox WHERE tenant_id = $1', [tenantId]);
+    const id = rows[0]?.id as string;
+    const env = { OUTBOX_OPERATOR: 'dana' };
+    expect(outboxCli(['skip', id], env).code).toBe(2);
+    expect(outboxCli(['skip', 'not-a-uuid', '--reason', 'x'], env).code).toBe(2);
+    expect(outboxCli(['skip', id, '--reason', 'x'.repeat(501)], env).code).toBe(2);
+    const elsewhere = outboxCli(['skip', id, '--reason', 'retired', '--tenant', newTenant()], env);
+    expect(elsewhere.code).toBe(1);
+    expect(await statuses(tenantId)).toEqual([{ status: 'dead', n: 1 }]);
+
+    const skipped = outboxCli(
+      ['skip', id, '--reason', 'bus rule retired', '--tenant', tenantId],
+      env,
+    );
+    expect(skipped.code).toBe(0);
+    expect(skipped.stdout).toMatch(
+      new RegExp(
+        `^skipped ${id} \\(tenant ${tenantId}\\); recorded as operator action [0-9a-f-]{36}$`,
+        'm',
+      ),
+    );
+    expect(await statuses(tenantId)).toEqual([{ status: 'skipped', n: 1 }]);
+    expect(await outboxStatus(database.operatorDb(), tenantId)).toMatchObject({
+      dead: 0,
+      skipped: 1,
+    });
+    expect(await actions(tenantId)).toEqual([
+      expect.objectContaining({ actor: 'operator:dana', action: 'skip_dead_event', eventId: id }),
+    ]);
+    const again = outboxCli(['skip', id, '--reason', 'bus rule retired'], env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('is not a dead event; nothing skipped');
+    expect(await actions(tenantId)).toHaveLength(1);
   });
 });
 
@@ -224,7 +419,7 @@ describe('confirming a large requeue at a terminal', () => {
     noun: 'dead event(s)',
     queued: 'queued for another attempt',
     run: (db: Parameters<typeof retryDeadEvents>[0], limits: object) =>
-      retryDeadEvents(db, { ...limits, tenantId }),
+      retryDeadEvents(db, { ...limits, tenantId, by: requeuedBy }),
     tenantId,
     dryRun: false,
     yes: false,
@@ -247,7 +442,9 @@ describe('confirming a large requeue at a terminal', () => {
     await seedDelivered(tenantId, 3, { status: 'dead' });
     const accepted = prompted('yes');
     expect(await runRequeue(database.operatorDb(), retryOf(tenantId), accepted.io)).toBe(0);
-    expect(accepted.out).toEqual(['3 dead event(s) queued for another attempt']);
+    expect(accepted.out).toEqual([
+      '3 dead event(s) queued for another attempt, each recorded as an operator action',
+    ]);
     expect(await statuses(tenantId)).toEqual([{ status: 'pending', n: 3 }]);
   });
 });

@@ -18,6 +18,7 @@ export {
 } from './reconcile-books';
 export {
   type QueuedEvent,
+  type RequeueBy,
   type RequeueLimits,
   RequeueRefused,
   replayEvents,

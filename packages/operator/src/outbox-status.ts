@@ -5,6 +5,8 @@ export interface OutboxStatus {
   pending: number;
   published: number;
   dead: number;
+  /** Dead events an operator skipped: never sent, kept as a record. */
+  skipped: number;
   /** Age of the oldest pending event, 0 when none is pending. */
   oldestPendingAgeMs: number;
 }
@@ -20,6 +22,7 @@ export async function outboxStatus(db: Kysely<DB>, tenantId?: string): Promise<O
     SELECT count(*) FILTER (WHERE status = 'pending')::int AS pending,
            count(*) FILTER (WHERE status = 'published')::int AS published,
            count(*) FILTER (WHERE status = 'dead')::int AS dead,
+           count(*) FILTER (WHERE status = 'skipped')::int AS skipped,
            coalesce(floor(extract(epoch FROM now() - min(occurred_at) FILTER (WHERE status = 'pending'))
                           * 1000)::bigint, 0) AS "oldestPendingAgeMs"
       FROM outbox

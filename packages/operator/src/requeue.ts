@@ -20,6 +20,18 @@ export interface RequeueLimits {
   dryRun?: boolean | undefined;
 }
 
+/**
+ * Who asks for a requeue and why: each event it queues is recorded as an
+ * operator action with these, in the statement that queues it. A dry run
+ * records nothing.
+ */
+export interface RequeueBy {
+  actor: string;
+  /** 1-500 characters. */
+  reason: string;
+  correlationId: string;
+}
+
 /** Why the database refused a requeue; it changed nothing. */
 export class RequeueRefused extends Error {
   constructor(
@@ -39,19 +51,21 @@ const REFUSALS = { AF008: 'beyond_retention', AF009: 'over_limit' } as const;
  * `ids`, only those (that are dead); without, every dead event (of the
  * tenant, if named). Returns the events queued, or with `dryRun` those that
  * would be. Idempotent. Throws RequeueRefused (`over_limit`) when more than
- * `maxRows` match. Runs through retry_dead_events(), the operator role's
- * only way to revive an event.
+ * `maxRows` match. Each event queued is recorded as an operator action of
+ * `target.by`. Runs through retry_dead_events(), the operator role's only
+ * way to revive events in bulk.
  */
 export async function retryDeadEvents(
   db: Kysely<DB>,
-  target: { ids?: string[] | undefined } & RequeueLimits = {},
+  target: { ids?: string[] | undefined; by: RequeueBy } & RequeueLimits,
 ): Promise<QueuedEvent[]> {
   return refusalsTyped(
     sql<QueuedEvent>`
       SELECT id, tenant_id AS "tenantId", event_type AS "eventType", aggregate,
              occurred_at AS "occurredAt"
         FROM retry_dead_events(${target.ids ?? null}::uuid[], ${target.tenantId ?? null}::text,
-                               ${target.maxRows ?? null}::int, ${target.dryRun ?? false})
+                               ${target.maxRows ?? null}::int, ${target.dryRun ?? false},
+                               ${target.by.actor}, ${target.by.reason}, ${target.by.correlationId})
     `.execute(db),
   );
 }
@@ -64,11 +78,17 @@ export async function retryDeadEvents(
  * changing nothing, when the window holds an event older than the inbox
  * retention less a day (`beyond_retention`: its receipts may be pruned
  * before it is delivered, and it would apply twice), or more than `maxRows`
- * match (`over_limit`). Runs through replay_events().
+ * match (`over_limit`). Each event queued is recorded as an operator action
+ * of `range.by`. Runs through replay_events().
  */
 export async function replayEvents(
   db: Kysely<DB>,
-  range: { from: string; to: string; eventType?: string | undefined } & RequeueLimits,
+  range: {
+    from: string;
+    to: string;
+    eventType?: string | undefined;
+    by: RequeueBy;
+  } & RequeueLimits,
 ): Promise<QueuedEvent[]> {
   return refusalsTyped(
     sql<QueuedEvent>`
@@ -76,7 +96,8 @@ export async function replayEvents(
              occurred_at AS "occurredAt"
         FROM replay_events(${range.from}::timestamptz, ${range.to}::timestamptz,
                            ${range.eventType ?? null}::text, ${range.tenantId ?? null}::text,
-                           ${range.maxRows ?? null}::int, ${range.dryRun ?? false})
+                           ${range.maxRows ?? null}::int, ${range.dryRun ?? false},
+                           ${range.by.actor}, ${range.by.reason}, ${range.by.correlationId})
     `.execute(db),
   );
 }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDb, type DB } from '@auditflow/db';
-import { replayEvents, retryDeadEvents, skipDeadEvent } from '@auditflow/operator';
+import { type RequeueBy, replayEvents, retryDeadEvents, skipDeadEvent } from '@auditflow/operator';
 import type { Kysely } from 'kysely';
 import { confirmAboveFromEnv, terminalPrompt } from '../cli/confirm';
 import { operatorDatabaseUrl, subscriberDatabaseUrl } from '../cli/database-urls';
@@ -11,15 +11,19 @@ import { REPORTS } from '../cli/report-commands';
 import { type CommandIo, runRequeue } from '../cli/requeue-command';
 
 const USAGE = `usage: npm run outbox -- <command>
-  status [--json]                                  pending, published, dead, oldest pending age
+  status [--json]                                  pending, published, dead, skipped, oldest pending age
   dead [--json]                                    dead events with their reasons
-  retry <event id>… | retry --all-dead             send dead events again
+  retry <event id>… | retry --all-dead --reason <text>
+                                                   send dead events again
   skip <event id> --reason <text> [--tenant <id>]  never send a dead event, recorded as an operator
                                                    action; its aggregate's later versions, held
                                                    back while it is dead, then go
-  replay --from <iso> --to <iso> [--type <type>]   publish a time range again (subscribers dedupe);
+  replay --from <iso> --to <iso> [--type <type>] --reason <text>
+                                                   publish a time range again (subscribers dedupe);
                                                    refused for events older than the inbox retention less a day
-    retry and replay take: --tenant <id>  only that tenant's events
+    retry and replay record each event they queue as an operator action (who: OUTBOX_OPERATOR
+    or the login name; why: --reason, 1-500 characters, required unless --dry-run), and take:
+                           --tenant <id>  only that tenant's events
                            --dry-run      list what would be sent, change nothing
                            --yes          go ahead above OUTBOX_CONFIRM_ABOVE events (default 100)
                                           without asking; without a terminal, required there
@@ -81,13 +85,15 @@ async function main(): Promise<number> {
           return usage('retry needs event ids or --all-dead, not both');
         if (rest.some((id) => !UUID.test(id))) return usage('event ids are UUIDs');
         const ids = values['all-dead'] ? undefined : rest;
+        const by = requeueBy('retry', values);
+        if (typeof by === 'string') return usage(by);
         return await runRequeue(
           await db(),
           {
             verb: 'retry',
             noun: 'dead event(s)',
             queued: 'queued for another attempt',
-            run: (operator, limits) => retryDeadEvents(operator, { ids, ...limits }),
+            run: (operator, limits) => retryDeadEvents(operator, { ids, by, ...limits }),
             ...guardRails(values),
           },
           io,
@@ -128,13 +134,15 @@ async function main(): Promise<number> {
           to: new Date(to).toISOString(),
           eventType: values.type,
         };
+        const by = requeueBy('replay', values);
+        if (typeof by === 'string') return usage(by);
         return await runRequeue(
           await db(),
           {
             verb: 'replay',
             noun: 'event(s)',
             queued: 'queued to publish again',
-            run: (operator, limits) => replayEvents(operator, { ...range, ...limits }),
+            run: (operator, limits) => replayEvents(operator, { ...range, by, ...limits }),
             ...guardRails(values),
           },
           io,
@@ -170,6 +178,25 @@ async function main(): Promise<number> {
 function operatorActor(): string {
   const name = process.env.OUTBOX_OPERATOR?.trim() || os.userInfo().username;
   return `operator:${name}`;
+}
+
+/**
+ * Who a retry or a replay is recorded as, and why: the reason is required
+ * unless it is a dry run, which records nothing. A string is the problem.
+ */
+function requeueBy(
+  verb: string,
+  values: { reason?: string; 'dry-run': boolean },
+): RequeueBy | string {
+  const reason = values.reason?.trim() ?? '';
+  if (!values['dry-run'] && (reason.length === 0 || reason.length > 500)) {
+    return `${verb} needs --reason, 1-500 characters: each event it queues is recorded with it`;
+  }
+  return {
+    actor: operatorActor(),
+    reason: reason || '(dry run)',
+    correlationId: `cli-${verb}-${randomUUID()}`,
+  };
 }
 
 /** What retry and replay share: tenant, dry run, --yes, and the cap above which to ask. */

@@ -11,6 +11,7 @@ export const REPORTS: Record<string, (db: Kysely<DB>, json: boolean) => Promise<
     else {
       console.log(
         `pending ${status.pending}, published ${status.published}, dead ${status.dead}, ` +
+          `skipped ${status.skipped}, ` +
           `oldest pending ${status.oldestPendingAgeMs} ms`,
       );
     }

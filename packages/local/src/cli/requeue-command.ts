@@ -73,7 +73,10 @@ export async function runRequeue(
     }
     const queued = await command.run(db, { ...limits, maxRows: preview.length });
     if (command.json) io.out(JSON.stringify({ dryRun: false, events: queued }));
-    else io.out(`${queued.length} ${command.noun} ${command.queued}`);
+    else
+      io.out(
+        `${queued.length} ${command.noun} ${command.queued}, each recorded as an operator action`,
+      );
     return 0;
   } catch (error) {
     if (!(error instanceof RequeueRefused)) throw error;
