@@ -346,22 +346,52 @@ export default $config({
       jwt: { issuer: jwtIssuer.value, audiences: [jwtAudience.value] },
     });
 
+    // The console's export with proofs reads the tenant's stored checkpoints: list and read
+    // them, and nothing else (no write, no delete, no retention change).
+    const routeExtras: Record<
+      string,
+      {
+        permissions: { actions: string[]; resources: $util.Input<string>[] }[];
+        environment: Record<string, $util.Input<string>>;
+      }
+    > = {
+      'functions/api/operator/audit-export.handler': {
+        permissions: [
+          { actions: ['s3:ListBucketVersions'], resources: [auditCheckpoints.arn] },
+          {
+            actions: ['s3:GetObject', 's3:GetObjectVersion'],
+            resources: [$interpolate`${auditCheckpoints.arn}/checkpoints/*`],
+          },
+        ],
+        environment: {
+          AUDIT_CHECKPOINT_BUCKET: auditCheckpoints.name,
+          AUDIT_CHECKPOINT_RETENTION_DAYS: String(checkpointRetentionDays),
+        },
+      },
+    };
+
     // The manifest is the single list of routes, shared with the local gateway, so what runs
     // locally is what deploys.
     for (const route of routes) {
+      const extras = routeExtras[route.handler];
+      const environment = {
+        ...databaseFunction.environment,
+        ...extras?.environment,
+        ...(route.scopes.includes('platform') && {
+          PLATFORM_DATABASE_RESOURCE: 'DatabaseOperator',
+        }),
+      };
       api.route(
         `${route.method} ${route.path}`,
-        route.scopes.includes('platform')
-          ? {
-              ...databaseFunction,
-              handler: route.handler,
-              link: [...databaseFunction.link, operatorDatabase],
-              environment: {
-                ...databaseFunction.environment,
-                PLATFORM_DATABASE_RESOURCE: 'DatabaseOperator',
-              },
-            }
-          : { ...databaseFunction, handler: route.handler },
+        {
+          ...databaseFunction,
+          handler: route.handler,
+          environment,
+          ...(route.scopes.includes('platform') && {
+            link: [...databaseFunction.link, operatorDatabase],
+          }),
+          ...(extras && { permissions: extras.permissions }),
+        },
         // Scopes keep out tokens that prove only who someone is (an ID token of the same issuer
         // and audience): each route lets through only the scopes its action needs.
         route.auth

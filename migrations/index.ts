@@ -15,6 +15,7 @@ import * as skipDeadEvents from './0014-skip-dead-events';
 import * as auditChain from './0015-audit-chain';
 import * as commitCheckPlans from './0016-commit-check-plans';
 import * as recordedRequeues from './0017-recorded-requeues';
+import * as tenantReadsItsChain from './0018-tenant-reads-its-chain';
 
 /**
  * Every migration, by name, in the order they run. A static list rather than a
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '0015-audit-chain': auditChain,
   '0016-commit-check-plans': commitCheckPlans,
   '0017-recorded-requeues': recordedRequeues,
+  '0018-tenant-reads-its-chain': tenantReadsItsChain,
 };

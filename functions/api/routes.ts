@@ -83,5 +83,6 @@ export const routes: readonly RouteDefinition[] = [
   route('GET', '/operator/dead-events', 'operator/dead-events', operating),
   route('POST', '/operator/dead-events/{id}/retry', 'operator/retry-dead-event', operating),
   route('GET', '/operator/timeline', 'operator/timeline', operating),
+  route('GET', '/operator/audit-export', 'operator/audit-export', operating),
   route('GET', '/operator/reconcile', 'operator/reconcile', operating),
 ];

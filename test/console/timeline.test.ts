@@ -1,4 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type AuditExport, sealAuditChain, verifyExport } from '@auditflow/audit';
+import { SCOPES } from '@auditflow/functions';
 import { describe, expect, it } from 'vitest';
 import { paidRunWithSettledAdvance } from '../support/console-story';
 import { ready, useConsole } from './support';
@@ -99,5 +102,39 @@ describe('the entity timeline page', () => {
       'disburse',
       'settle',
     ]);
+  });
+
+  it("exports one entity's history with its proofs, which check offline", async () => {
+    const tenant = `timeline-${++counter}`;
+    const story = await paidRunWithSettledAdvance(app.stack().apiUrl, app.mint, tenant);
+    // Sealed now rather than at the stack's next housekeeping; the stack's checkpoint
+    // subscriber stores the checkpoints the seal emits.
+    await sealAuditChain(app.database.relayDb());
+    const token = await app.mint({ tenant, sub: 'olga', scopes: [SCOPES.operator] });
+    const proven = async () => {
+      const response = await fetch(
+        `${app.stack().apiUrl}/operator/audit-export?entity=${story.advanceId}`,
+        { headers: { authorization: `Bearer ${token}` } },
+      );
+      const body = (await response.json()) as AuditExport;
+      return response.ok && body.rows.every((row) => row.checkpointNo !== null);
+    };
+    for (let i = 0; i < 250 && !(await proven()); i++) await sleep(20);
+
+    const page = await app.open(tenant, `#/timeline/entity/${story.advanceId}`);
+    await ready(page, 'timeline');
+    const button = page.getByRole('button', {
+      name: `Export ewa_request ${story.advanceId} with proofs`,
+    });
+    const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+    expect(download.suggestedFilename()).toBe(`audit-export-${story.advanceId}.json`);
+    const document = JSON.parse(
+      await readFile((await download.path()) as string, 'utf8'),
+    ) as AuditExport;
+    expect(document).toMatchObject({ tenantId: tenant, entityId: story.advanceId });
+    // Four versions, each an audit row, a transition and an event; all sealed and checkpointed.
+    expect(document.rows).toHaveLength(12);
+    expect(document.checkpoints.length).toBeGreaterThan(0);
+    expect(verifyExport(document)).toEqual([]);
   });
 });

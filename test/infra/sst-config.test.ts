@@ -678,7 +678,13 @@ describe('operator console', () => {
     const deployment = await deploy();
     const authorizerId = (deployment.authorizers[0] as AuthorizerCall).id;
     const called = calledPaths();
-    expect(called.length).toBeGreaterThanOrEqual(5);
+    expect(called).toEqual([
+      '/operator/audit-export',
+      '/operator/dead-events/{id}/retry',
+      '/operator/outbox/overview',
+      '/operator/reconcile',
+      '/operator/timeline',
+    ]);
     for (const path of called) {
       const route = routes.find((r) => r.path === path);
       expect(route, `${path} is not a route of the manifest`).toBeDefined();
@@ -998,7 +1004,7 @@ describe('audit chain checkpoints', () => {
     vi.unstubAllEnvs();
   });
 
-  it('lets only the checkpoint subscriber write to the bucket, new checkpoints only', async () => {
+  it('lets only the checkpoint subscriber write to the bucket, new checkpoints only, and only the export route read it', async () => {
     const deployment = await deploy();
     const bucket = deployment.one('sst.aws.Bucket', 'AuditCheckpoints').instance;
     const fn = checkpointSubscriber(deployment);
@@ -1013,6 +1019,26 @@ describe('audit chain checkpoints', () => {
       const other = record(call.subscriber, call.name);
       expect(JSON.stringify(other.permissions ?? [])).not.toContain('s3:');
       expect(record(other.environment, 'environment').AUDIT_CHECKPOINT_BUCKET).toBeUndefined();
+    }
+    // No route but the export reads the bucket, and that one only lists and reads checkpoints.
+    const exporting = routes.find((route) => route.path === '/operator/audit-export');
+    for (const route of routes) {
+      const args = routeFunction(routeCall(deployment, route));
+      const s3 = ((args.permissions as { actions: string[] }[] | undefined) ?? []).filter((p) =>
+        p.actions.some((action) => action.startsWith('s3:')),
+      );
+      if (route !== exporting) {
+        expect(s3, route.path).toEqual([]);
+        continue;
+      }
+      expect(s3).toEqual([
+        { actions: ['s3:ListBucketVersions'], resources: [bucket.arn] },
+        {
+          actions: ['s3:GetObject', 's3:GetObjectVersion'],
+          resources: [`${String(bucket.arn)}/checkpoints/*`],
+        },
+      ]);
+      expect(record(args.environment, 'environment').AUDIT_CHECKPOINT_BUCKET).toBe(bucket.name);
     }
     // No function is linked to the bucket: a link would grant every S3 action on it.
     for (const created of deployment.all('sst.aws.Function')) {

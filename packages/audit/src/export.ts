@@ -1,4 +1,4 @@
-import type { DB } from '@auditflow/db';
+import { type DB, setTransactionTenant } from '@auditflow/db';
 import type { Kysely } from 'kysely';
 import { readEntries, readHistory } from './chain-reads';
 import { type CheckpointStore, checkpointKey, type StoredCheckpoint } from './checkpoint';
@@ -38,7 +38,8 @@ export interface AuditExport {
  * checkpoint whose segment lists that hash. Anyone holding the export checks
  * it offline (verifyExport, or docs/audit-verification.md by hand) and
  * compares the checkpoints with the ones in the bucket under their keys.
- * Read in one REPEATABLE READ snapshot, after listing the checkpoints.
+ * Read in one REPEATABLE READ snapshot that names the tenant, after listing
+ * the checkpoints: the operator's role or, under row-level security, the API's.
  */
 export async function exportEntity(
   db: Kysely<DB>,
@@ -50,10 +51,14 @@ export async function exportEntity(
     .transaction()
     .setIsolationLevel('repeatable read')
     .setAccessMode('read only')
-    .execute(async (trx) => ({
-      entries: await readEntries(trx, options.tenantId),
-      rows: await readHistory(trx, options, { rebuildHere: true }),
-    }));
+    .execute(async (trx) => {
+      // Named, so a role under row-level security (the API's) reads this tenant's rows.
+      await setTransactionTenant(trx, options.tenantId);
+      return {
+        entries: await readEntries(trx, options.tenantId),
+        rows: await readHistory(trx, options, { rebuildHere: true }),
+      };
+    });
   const contentOf = new Map(rows.map((row) => [`${row.kind}:${row.id}`, row]));
   const ofEntity = new Set(rows.map((row) => `${row.kind}:${row.id}`));
   // Pruned events of the entity are known only by their entry: its row id

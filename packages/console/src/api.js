@@ -51,7 +51,8 @@ export class ApiError extends Error {
 export async function api(path, { method = 'GET', body, query = {} } = {}) {
   const url = new URL(`${config.apiUrl || location.origin}${path}`);
   for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
-  if (tenant) url.searchParams.set('tenant', tenant);
+  // A call that names its tenant (an export of one entity) keeps it; the others get the picked one.
+  if (tenant && !Object.hasOwn(query, 'tenant')) url.searchParams.set('tenant', tenant);
   const response = await fetch(url, {
     method,
     headers: {

@@ -28,3 +28,13 @@ export function fill(element, ...children) {
   element.replaceChildren();
   for (const child of children.flat()) if (child) element.append(child);
 }
+
+/** Saves `value` as a pretty-printed JSON file called `name`, through the browser's download. */
+export function saveJson(name, value) {
+  const blob = new Blob([`${JSON.stringify(value, null, 2)}\n`], { type: 'application/json' });
+  const link = h('a', { href: URL.createObjectURL(blob), download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  URL.revokeObjectURL(link.href);
+}

@@ -1,6 +1,6 @@
 import { api } from '../api.js';
 import { diffSnapshots } from '../lib/diff.js';
-import { fill, h } from '../lib/dom.js';
+import { fill, h, saveJson } from '../lib/dom.js';
 import { money, shortId, time } from '../lib/format.js';
 import { loading } from './panel-state.js';
 
@@ -35,7 +35,20 @@ function renderEntity(entity) {
     'article',
     { class: 'entity', 'aria-label': heading },
     h('h3', null, entity.aggregateType, ' ', h('code', null, entity.aggregateId)),
-    h('p', { class: 'meta' }, `Tenant ${entity.tenantId}, ${entity.versions.length} versions`),
+    h(
+      'p',
+      { class: 'meta' },
+      `Tenant ${entity.tenantId}, ${entity.versions.length} versions `,
+      h(
+        'button',
+        {
+          type: 'button',
+          'aria-label': `Export ${heading} with proofs`,
+          onclick: () => exportProofs(entity),
+        },
+        'Export with proofs',
+      ),
+    ),
     h('ol', { class: 'versions' }, entity.versions.map(renderVersion)),
     h(
       'section',
@@ -197,13 +210,23 @@ function renderDiff(before, after) {
 /** Saves what is shown, exactly as the API answered, as a JSON file. */
 export function exportTimeline() {
   if (!shown) return;
-  const blob = new Blob([`${JSON.stringify(shown, null, 2)}\n`], { type: 'application/json' });
-  const link = h('a', {
-    href: URL.createObjectURL(blob),
-    download: `timeline-${shown.search.kind}-${shown.search.value}.json`,
-  });
-  document.body.append(link);
-  link.click();
-  link.remove();
-  URL.revokeObjectURL(link.href);
+  saveJson(`timeline-${shown.search.kind}-${shown.search.value}.json`, shown);
+}
+
+/**
+ * Saves one entity's history with its proofs: the document `npm run audit --
+ * export` writes, which `npm run audit -- check-export` checks offline.
+ */
+async function exportProofs(entity) {
+  const error = document.getElementById('error');
+  error.hidden = true;
+  try {
+    const proofs = await api('/operator/audit-export', {
+      query: { entity: entity.aggregateId, tenant: entity.tenantId },
+    });
+    saveJson(`audit-export-${entity.aggregateId}.json`, proofs);
+  } catch (failure) {
+    error.textContent = `Export failed: ${failure.message}`;
+    error.hidden = false;
+  }
 }
