@@ -1,4 +1,5 @@
-import { settleEwaOnRunPaid } from '@auditflow/domain/subscribers';
+// Its own module, not the barrel: a function bundles only what its subscriber uses.
+import { settleEwaOnRunPaid } from '@auditflow/domain/subscribers/settle-ewa-on-run-paid';
 
 /**
  * EventBridge target for `payroll.run_paid.v1` (settles the period's disbursed EWA requests)
