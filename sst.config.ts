@@ -400,8 +400,8 @@ export default $config({
       );
     }
 
-    // The operator console: its page, one bundled script and its styles, with this stage's
-    // API written into the page by the build (packages/console/build.ts) from the site's
+    // The operator console: one document, its bundled script and its styles inline, with this
+    // stage's API written into the page by the build (packages/console/build.ts) from the site's
     // environment. The page calls only the operator routes, which the JWT authorizer above
     // guards with the operator (or platform) scope like any other route; the operator pastes a
     // token from the stage's identity provider.

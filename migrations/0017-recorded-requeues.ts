@@ -17,6 +17,10 @@ import { type Kysely, sql } from 'kysely';
  *   changes nothing; the reason is 1-500 characters, as operator_actions
  *   demands of every row.
  * - `replay_event` joins the actions operator_actions accepts.
+ * - Each row also records `login_role`, the role the call came in on
+ *   (session_user, which a SECURITY DEFINER function does not change): the
+ *   actor is what the caller says, the role is what the database saw. Rows
+ *   written before this migration have none.
  * - The operator role loses EXECUTE on the unrecorded versions (0013), so
  *   the only way it has to revive or resend an event leaves a record.
  */
@@ -25,6 +29,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     ALTER TABLE operator_actions DROP CONSTRAINT operator_actions_action_check;
     ALTER TABLE operator_actions ADD CONSTRAINT operator_actions_action_check
       CHECK (action IN ('retry_dead_event', 'skip_dead_event', 'replay_event'));
+    -- Added without a default, then given one: the rows already there stay unknown (NULL)
+    -- rather than named after the migrator.
+    ALTER TABLE operator_actions ADD COLUMN login_role text;
+    ALTER TABLE operator_actions ALTER COLUMN login_role SET DEFAULT session_user;
 
     CREATE FUNCTION require_requeue_record(dry_run boolean, by_actor text, why text,
                                            correlation text) RETURNS void
@@ -190,6 +198,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     DROP FUNCTION retry_dead_events(uuid[], text, integer, boolean, text, text, text);
     DROP FUNCTION replay_events(timestamptz, timestamptz, text, text, integer, boolean, text, text, text);
     DROP FUNCTION require_requeue_record(boolean, text, text, text);
+    ALTER TABLE operator_actions DROP COLUMN login_role;
     -- Recorded replays stay (the table is append-only); the narrower check binds new rows only.
     ALTER TABLE operator_actions DROP CONSTRAINT operator_actions_action_check;
     ALTER TABLE operator_actions ADD CONSTRAINT operator_actions_action_check

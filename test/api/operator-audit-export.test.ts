@@ -87,7 +87,7 @@ describe('exporting an entity with its proofs through the operator routes', () =
     expect(response.status).toBe(403);
   });
 
-  it("shows the API's role the chain entries of the tenant its transaction names, and never changes one", async () => {
+  it("shows the API's role the chain entries and checkpoint records of the tenant its transaction names, and never changes one", async () => {
     const a = await sealedTenant();
     const b = await sealedTenant();
     const api = database.roleUrl('api');
@@ -105,7 +105,9 @@ describe('exporting an entity with its proofs through the operator routes', () =
         await client.query('BEGIN');
         if (tenant)
           await client.query("SELECT set_config('auditflow.tenant_id', $1, true)", [tenant]);
-        const result = await client.query('SELECT DISTINCT tenant_id FROM audit_chain');
+        const result = await client.query(
+          `SELECT tenant_id FROM audit_chain UNION SELECT tenant_id FROM audit_checkpoints`,
+        );
         await client.query('COMMIT');
         return result.rows.map((row) => row.tenant_id);
       } finally {
@@ -117,6 +119,8 @@ describe('exporting an entity with its proofs through the operator routes', () =
     for (const statement of [
       "UPDATE audit_chain SET hash = repeat('0', 64)",
       'DELETE FROM audit_chain',
+      "UPDATE audit_checkpoints SET head_hash = repeat('0', 64)",
+      'DELETE FROM audit_checkpoints',
       'SELECT seal_audit_chain(100, 100)',
     ]) {
       expect(await attempt(api, [statement]), statement).toBe('42501');

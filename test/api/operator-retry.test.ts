@@ -41,12 +41,14 @@ describe('retrying a dead event', () => {
     expect(response.body).toMatchObject({ eventId: target, status: 'pending', retried: true });
 
     const { rows: actions } = await database.sql(
-      'SELECT tenant_id, actor, action, target_event_id, reason, correlation_id FROM operator_actions',
+      'SELECT tenant_id, actor, login_role, action, target_event_id, reason, correlation_id FROM operator_actions',
     );
     expect(actions).toEqual([
       {
         tenant_id: tenant,
         actor: 'olga',
+        // The route's own role, recorded by the database (the actor is the token's subject).
+        login_role: 'auditflow_api',
         action: 'retry_dead_event',
         target_event_id: target,
         reason: 'bus rule fixed',

@@ -15,7 +15,7 @@ async function failureOf(promise: Promise<unknown>): Promise<string | null> {
 }
 
 describe('who may write the audit chain', () => {
-  it("refuses the API's role writing chain entries, reading heads or checkpoints, and sealing (42501)", async () => {
+  it("refuses the API's role writing chain entries or checkpoints, reading heads, and sealing (42501)", async () => {
     const tenant = 'chain-api';
     await writeHistory(tenant, 1);
     const statements = [
@@ -25,10 +25,10 @@ describe('who may write the audit chain', () => {
       `INSERT INTO audit_checkpoints (tenant_id, checkpoint_no, chain_id, from_seq, to_seq, prev_hash, head_hash, outbox_id)
        VALUES ('chain-api', 1, gen_random_uuid(), 1, 1, 'a', 'b', gen_random_uuid())`,
       'SELECT seal_audit_chain(10, 10)',
-      // It reads its own tenant's entries (for the console's export, migration 0018), never
-      // the heads or the checkpoints' table; operator-audit-export.test.ts tries the entries.
+      // It reads its own tenant's entries and checkpoint records (for the console's export,
+      // migration 0018), never the heads; operator-audit-export.test.ts tries the others.
       'SELECT * FROM audit_chain_heads',
-      'SELECT * FROM audit_checkpoints',
+      "UPDATE audit_checkpoints SET head_hash = 'x'",
       "UPDATE audit_chain SET hash = 'x'",
       'DELETE FROM audit_chain',
     ];

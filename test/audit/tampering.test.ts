@@ -287,6 +287,7 @@ describe('verify, against an owner who tampers with history', () => {
         description: 'none',
         put: async () => {},
         list: async () => ({ checkpoints: [], conflicts: [] }),
+        read: async () => ({ checkpoints: [], conflicts: [] }),
       },
       { tenantId: tenant },
     );

@@ -37,7 +37,7 @@ async function bundledPackages(handler: string): Promise<Set<string>> {
 }
 
 describe("the deployed functions' bundles", () => {
-  it('carry the S3 client only where the checkpoint bucket is used (0.4 MiB each otherwise)', async () => {
+  it('carry the S3 client only where the checkpoint bucket is used', async () => {
     const withS3: string[] = [];
     for (const handler of deployedHandlers()) {
       if ((await bundledPackages(handler)).has('@aws-sdk/client-s3')) withS3.push(handler);

@@ -233,8 +233,8 @@ describe('replay and retry guard rails', () => {
 const actions = async (tenantId: string) =>
   (
     await database.sql(
-      `SELECT tenant_id AS "tenantId", actor, action, target_event_id AS "eventId", reason,
-              correlation_id AS "correlationId"
+      `SELECT tenant_id AS "tenantId", actor, login_role AS "loginRole", action,
+              target_event_id AS "eventId", reason, correlation_id AS "correlationId"
          FROM operator_actions WHERE tenant_id = $1 ORDER BY target_event_id`,
       [tenantId],
     )
@@ -253,6 +253,8 @@ describe('recording every requeue', () => {
         .map((eventId) => ({
           tenantId,
           actor: 'operator:test',
+          // What the database saw, whatever name the caller gave.
+          loginRole: 'auditflow_operator',
           action: 'retry_dead_event',
           eventId,
           reason: 'the bus rule is fixed',
@@ -263,12 +265,25 @@ describe('recording every requeue', () => {
 
   it('records one replay_event action per event a replay queues, published or dead', async () => {
     const tenantId = newTenant();
-    await seedDelivered(tenantId, 2);
+    await seedDelivered(tenantId, 3);
+    // One of the three the bus refused for good.
+    await database.sql(
+      `BEGIN; SET LOCAL session_replication_role = replica;
+       UPDATE outbox SET status = 'dead', published_at = NULL
+        WHERE id = (SELECT id FROM outbox WHERE tenant_id = '${tenantId}' ORDER BY id LIMIT 1);
+       COMMIT;`,
+    );
+    expect(await statuses(tenantId)).toEqual([
+      { status: 'dead', n: 1 },
+      { status: 'published', n: 2 },
+    ]);
     const queued = await replayEvents(database.operatorDb(), {
       ...window(1),
       tenantId,
       by: { ...requeuedBy, reason: 'a subscriber lost its projection' },
     });
+    expect(queued).toHaveLength(3);
+    expect(await statuses(tenantId)).toEqual([{ status: 'pending', n: 3 }]);
     const recorded = await actions(tenantId);
     expect(recorded.map((row) => row.eventId)).toEqual(queued.map((event) => event.id).sort());
     expect(new Set(recorded.map((row) => `${row.action}: ${row.reason}`))).toEqual(
@@ -347,6 +362,7 @@ describe('recording every requeue', () => {
     for (const row of recorded) {
       expect(row).toMatchObject({
         actor: 'operator:dana',
+        loginRole: 'auditflow_operator',
         action: 'retry_dead_event',
         reason: 'bus rule fixed (INC-42)',
         correlationId: expect.stringMatching(/^cli-retry-[0-9a-f-]{36}$/),

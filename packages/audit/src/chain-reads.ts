@@ -70,6 +70,55 @@ export async function readEntries(db: Reader, tenantId?: string): Promise<ChainE
 }
 
 /**
+ * The entries of a tenant's chain that name these rows, in chain order:
+ * found through the chain's unique key, so reading one entity's entries
+ * costs the same whatever the size of the tenant's history.
+ */
+export async function readEntriesOf(
+  db: Reader,
+  tenantId: string,
+  rows: readonly { kind: EntryKind; rowId: string }[],
+): Promise<ChainEntry[]> {
+  if (rows.length === 0) return [];
+  const { rows: found } = await sql<EntryColumns>`
+    SELECT tenant_id, seq::text AS seq_text, kind, row_id::text AS row_id, txid::text AS txid,
+           to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS occurred_at,
+           content_hash, prev_hash, hash
+      FROM audit_chain
+     WHERE tenant_id = ${tenantId}
+       AND (kind, row_id) IN (
+         SELECT * FROM unnest(${rows.map((row) => row.kind)}::text[], ${rows.map((row) => row.rowId)}::uuid[]))
+     ORDER BY seq
+  `.execute(db);
+  return found.map(chainEntryOf);
+}
+
+/**
+ * The numbers of the tenant's checkpoints whose segments hold these chain
+ * positions, as the database recorded them when it sealed (a position
+ * sealed but not yet checkpointed has none). Which checkpoints to fetch
+ * from the store, not what proves anything: the store's copies do that.
+ */
+export async function checkpointsHolding(
+  db: Reader,
+  tenantId: string,
+  seqs: readonly number[],
+): Promise<number[]> {
+  if (seqs.length === 0) return [];
+  const { rows } = await sql<{ no: number }>`
+    SELECT DISTINCT c.checkpoint_no AS no
+      FROM unnest(${seqs.map(String)}::bigint[]) AS s(seq)
+      CROSS JOIN LATERAL (
+        SELECT checkpoint_no, from_seq FROM audit_checkpoints
+         WHERE tenant_id = ${tenantId} AND to_seq >= s.seq ORDER BY to_seq LIMIT 1
+      ) c
+     WHERE c.from_seq <= s.seq
+     ORDER BY 1
+  `.execute(db);
+  return rows.map((row) => Number(row.no));
+}
+
+/**
  * Every history row of a tenant (or of all, or of one entity) with its
  * content hash: by default computed in Postgres from the columns with
  * built-in functions; with `rebuildHere`, the content text is rebuilt from

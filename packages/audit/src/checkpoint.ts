@@ -43,6 +43,8 @@ export interface CheckpointStore {
   put(checkpoint: StoredCheckpoint): Promise<void>;
   /** Every checkpoint kept, of one tenant or of all. */
   list(tenantId?: string): Promise<StoredCheckpoints>;
+  /** Only these checkpoints of the tenant (every version of each), for an export of one entity. */
+  read(tenantId: string, checkpointNos: readonly number[]): Promise<StoredCheckpoints>;
 }
 
 /** Sorts and collapses versions: the first of each (tenant, number) wins, a differing one is a conflict. */

@@ -1,6 +1,6 @@
 import { type DB, setTransactionTenant } from '@auditflow/db';
 import type { Kysely } from 'kysely';
-import { readEntries, readHistory } from './chain-reads';
+import { checkpointsHolding, readEntriesOf, readHistory } from './chain-reads';
 import { type CheckpointStore, checkpointKey, type StoredCheckpoint } from './checkpoint';
 import { CHAIN_ENCODING, type EntryKind } from './encoding';
 
@@ -38,37 +38,48 @@ export interface AuditExport {
  * checkpoint whose segment lists that hash. Anyone holding the export checks
  * it offline (verifyExport, or docs/audit-verification.md by hand) and
  * compares the checkpoints with the ones in the bucket under their keys.
- * Read in one REPEATABLE READ snapshot that names the tenant, after listing
- * the checkpoints: the operator's role or, under row-level security, the API's.
+ * Read in one REPEATABLE READ snapshot that names the tenant (by the
+ * operator's role or, under row-level security, the API's): the entity's
+ * rows, their entries through the chain's unique key and the numbers of the
+ * checkpoints that hold them; then only those checkpoints from the store.
+ * So an export costs the entity's size, not the tenant's.
  */
 export async function exportEntity(
   db: Kysely<DB>,
   store: CheckpointStore,
   options: { tenantId: string; entityId: string },
 ): Promise<AuditExport> {
-  const { checkpoints } = await store.list(options.tenantId);
-  const { entries, rows } = await db
+  const { entries, rows, holding } = await db
     .transaction()
     .setIsolationLevel('repeatable read')
     .setAccessMode('read only')
     .execute(async (trx) => {
       // Named, so a role under row-level security (the API's) reads this tenant's rows.
       await setTransactionTenant(trx, options.tenantId);
-      return {
-        entries: await readEntries(trx, options.tenantId),
-        rows: await readHistory(trx, options, { rebuildHere: true }),
-      };
+      const rows = await readHistory(trx, options, { rebuildHere: true });
+      // Pruned events of the entity are known only by their entry: its row id
+      // is the event id, which the entity's transitions name.
+      const named = new Set(rows.map((row) => `${row.kind}:${row.id}`));
+      const prunedEventIds = rows
+        .filter((row) => row.kind === 'transition')
+        .map((row) => JSON.parse(row.content ?? '[]')[13] as string)
+        .filter((eventId) => !named.has(`event:${eventId}`));
+      const entries = await readEntriesOf(trx, options.tenantId, [
+        ...rows.map((row) => ({ kind: row.kind, rowId: row.id })),
+        ...prunedEventIds.map((rowId) => ({ kind: 'event' as const, rowId })),
+      ]);
+      const holding = await checkpointsHolding(
+        trx,
+        options.tenantId,
+        entries.map((entry) => entry.seq),
+      );
+      return { entries, rows, holding };
     });
+  // Only the checkpoints that hold the entity's entries, from the store: a
+  // checkpoint the database recorded but the store does not have yet leaves
+  // its rows without one, as unproven, never as proven.
+  const { checkpoints } = await store.read(options.tenantId, holding);
   const contentOf = new Map(rows.map((row) => [`${row.kind}:${row.id}`, row]));
-  const ofEntity = new Set(rows.map((row) => `${row.kind}:${row.id}`));
-  // Pruned events of the entity are known only by their entry: its row id
-  // is the event id, which the entity's transitions name.
-  const prunedEvents = new Set(
-    rows
-      .filter((row) => row.kind === 'transition')
-      .map((row) => JSON.parse(row.content ?? '[]')[13] as string)
-      .filter((eventId) => !ofEntity.has(`event:${eventId}`)),
-  );
   const segmentOf = (seq: number) =>
     checkpoints.find((checkpoint) => checkpoint.fromSeq <= seq && seq <= checkpoint.toSeq);
   const exported: ExportedRow[] = [];
@@ -76,8 +87,6 @@ export async function exportEntity(
   const sealed = new Set<string>();
   for (const entry of entries) {
     const key = `${entry.kind}:${entry.rowId}`;
-    const pruned = entry.kind === 'event' && prunedEvents.has(entry.rowId);
-    if (!ofEntity.has(key) && !pruned) continue;
     sealed.add(key);
     const checkpoint = segmentOf(entry.seq);
     if (checkpoint) used.add(checkpoint);

@@ -54,5 +54,10 @@ export function fileCheckpointStore(dir: string): CheckpointStore {
       for (const file of files) versions.push(...(await readFile(file)));
       return collapseVersions(versions);
     },
+    async read(tenantId, checkpointNos) {
+      const wanted = new Set(checkpointNos);
+      const versions = await readFile(fileOf(tenantId));
+      return collapseVersions(versions.filter((version) => wanted.has(version.checkpointNo)));
+    },
   };
 }

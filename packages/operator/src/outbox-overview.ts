@@ -13,8 +13,8 @@ export interface OutboxOverview {
 /**
  * What the console's outbox view shows, read in one go: the counts, the
  * throughput over `window` and the first `deadLimit` dead events, of one
- * tenant or (without one) of all. One request and one connection instead
- * of three of each: the view's load waited on the slowest of three
+ * tenant or (without one) of all, on the connection it is given. One
+ * request instead of three: the view's load waited on the slowest of three
  * handlers sharing a server. Read only.
  */
 export async function outboxOverview(
