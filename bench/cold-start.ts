@@ -5,7 +5,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { deployedHandlers, parseHandler } from '@auditflow/functions';
-import { type BuildOptions, build } from 'esbuild';
+import { build } from 'esbuild';
+import { SST_LIKE } from '../test/support/sst-bundle';
 import { type Benchmark, median, ROOT, type Row, round, target } from './harness';
 
 export interface ColdStartConfig {
@@ -17,35 +18,6 @@ export interface ColdStartConfig {
 
 const MB = 1024 * 1024;
 const BASELINE = 'baseline: empty handler';
-
-/**
- * esbuild as SST 3+ bundles a Node function for deployment
- * (pkg/runtime/node/build.go): ESM, esnext, everything bundled (the AWS SDK
- * included) but `sharp` and `pg-native`, names kept, minified (nodejs.minify
- * defaults to true), with its createRequire banner. The source map SST
- * writes beside the bundle is not counted: it is not loaded at import.
- */
-const SST_LIKE: BuildOptions = {
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'esnext',
-  mainFields: ['module', 'main'],
-  external: ['sharp', 'pg-native'],
-  keepNames: true,
-  minify: true,
-  metafile: true,
-  logLevel: 'silent',
-  banner: {
-    js: [
-      `import { createRequire as topLevelCreateRequire } from 'module';`,
-      'const require = topLevelCreateRequire(import.meta.url);',
-      `import { fileURLToPath as topLevelFileUrlToPath, URL as topLevelURL } from "url"`,
-      'const __filename = topLevelFileUrlToPath(import.meta.url)',
-      'const __dirname = topLevelFileUrlToPath(new topLevelURL(".", import.meta.url))',
-    ].join('\n'),
-  },
-};
 
 /** Every Lambda sst.config.ts deploys: the routes, the migrator, the relay, the subscribers. */
 export function handlerFiles(): string[] {

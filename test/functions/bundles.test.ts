@@ -2,6 +2,7 @@ import path from 'node:path';
 import { deployedHandlers, parseHandler } from '@auditflow/functions';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { SST_LIKE } from '../support/sst-bundle';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -11,23 +12,15 @@ const S3_USERS = [
   'functions/subscribers/store-audit-checkpoints.handler',
 ];
 
-/** The npm packages whose code ends up in a handler's bundle, bundled as for deployment. */
+/** The npm packages whose code ends up in a handler's bundle, bundled as SST deploys it. */
 async function bundledPackages(handler: string): Promise<Set<string>> {
   const result = await build({
+    ...SST_LIKE,
     entryPoints: [path.join(ROOT, parseHandler(handler).file)],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'esnext',
-    mainFields: ['module', 'main'],
-    external: ['sharp', 'pg-native'],
-    minify: true,
     write: false,
-    metafile: true,
     outfile: path.join(ROOT, '.bundle-check.mjs'),
-    logLevel: 'silent',
   });
-  const output = Object.values(result.metafile.outputs)[0];
+  const output = Object.values(result.metafile?.outputs ?? {})[0];
   const packages = new Set<string>();
   for (const [file, input] of Object.entries(output?.inputs ?? {})) {
     const name = file.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1];
