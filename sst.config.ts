@@ -405,10 +405,13 @@ export default $config({
     // environment. The page calls only the operator routes, which the JWT authorizer above
     // guards with the operator (or platform) scope like any other route; the operator pastes a
     // token from the stage's identity provider.
+    // Its CDN adds the headers a meta policy cannot carry: no site may frame it.
+    const { viewerResponseInjection } = await import('./packages/console/headers');
     const operatorConsole = new sst.aws.StaticSite('Console', {
       path: 'packages/console',
       build: { command: 'npm run build', output: 'dist' },
       environment: { CONSOLE_API_URL: api.url },
+      edge: { viewerResponse: { injection: viewerResponseInjection() } },
     });
 
     // Alarms, so an operator hears of trouble from AWS rather than from a customer. They go to

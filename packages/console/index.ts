@@ -5,3 +5,4 @@ export {
   type ConsoleFile,
   sourcesChangedAt,
 } from './bundle';
+export { CONSOLE_RESPONSE_HEADERS, viewerResponseInjection } from './headers';

@@ -29,4 +29,30 @@ describe("the console's content security policy", () => {
     expect(ran).toEqual({ injected: false, handler: false });
     expect(violations).toEqual(expect.arrayContaining(['script-src-elem', 'script-src-attr']));
   });
+
+  it('refuses to be framed by another page, with the headers a meta policy cannot carry', async () => {
+    const response = await fetch(app.stack().consoleUrl);
+    expect(response.headers.get('content-security-policy')).toBe("frame-ancestors 'none'");
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+
+    const page = await app.open('framing');
+    await ready(page, 'outbox');
+    const blocked: string[] = [];
+    page.on('console', (message) => {
+      if (/frame-ancestors|Refused to (display|frame)/i.test(message.text()))
+        blocked.push(message.text());
+    });
+    // A page of another origin (the same server by another name) tries to frame the console.
+    const other = new URL('nothing-here', app.stack().consoleUrl.replace('127.0.0.1', 'localhost'));
+    await page.goto(other.href);
+    await page.setContent(`<iframe id="framed" src="${app.stack().consoleUrl}"></iframe>`);
+    await page.waitForTimeout(500);
+    const framed = page.frames().find((frame) => frame !== page.mainFrame());
+    const shown = await framed
+      ?.evaluate('document.getElementById("outbox") !== null')
+      .catch(() => false);
+    expect(framed).toBeDefined();
+    expect(shown).toBe(false);
+  });
 });

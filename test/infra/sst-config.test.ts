@@ -7,6 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { CONSOLE_RESPONSE_HEADERS } from '@auditflow/console';
 import {
   parseHandler,
   type RouteDefinition,
@@ -694,6 +695,18 @@ describe('operator console', () => {
         jwt: { authorizer: authorizerId, scopes: expect.arrayContaining(['operator']) },
       });
     }
+  });
+
+  it('serves the console with headers that forbid framing it, from the CDN', async () => {
+    const { one } = await deploy();
+    const edge = record(one('sst.aws.StaticSite', 'Console').args.edge, 'edge');
+    const injection = String(record(edge.viewerResponse, 'viewerResponse').injection);
+    for (const [name, value] of Object.entries(CONSOLE_RESPONSE_HEADERS)) {
+      expect(injection).toContain(
+        `event.response.headers[${JSON.stringify(name)}] = { value: ${JSON.stringify(value)} };`,
+      );
+    }
+    expect(CONSOLE_RESPONSE_HEADERS['content-security-policy']).toBe("frame-ancestors 'none'");
   });
 
   it("lets the console's origin send its bearer token to the API, without cookies", async () => {

@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import {
   bundleConsole,
+  CONSOLE_RESPONSE_HEADERS,
   type ConsoleConfig,
   type ConsoleFile,
   sourcesChangedAt,
@@ -48,6 +49,9 @@ export function consoleServer(options: ConsoleServerOptions) {
     const bundle = await files();
     const file = Object.hasOwn(bundle, name) ? bundle[name] : undefined;
     if (!file) return send(res, 404, 'text/plain', 'Not Found');
+    // As the deployed site's CDN sends them (packages/console/headers.ts).
+    for (const [name, value] of Object.entries(CONSOLE_RESPONSE_HEADERS))
+      res.setHeader(name, value);
     return send(res, 200, file.type, file.body);
   };
 }
